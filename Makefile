@@ -1,0 +1,39 @@
+# `make run` and `make test` set everything up on a fresh clone (see README.md).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-$(shell cksum requirements.txt | cut -d' ' -f1)
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: setup run test test-fast bench clean
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	rm -f $(VENV)/.requirements-*
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Serve the app on the embedded SQLite database with demo data.
+run: setup
+	$(BIN)/flask --app wsgi upgrade
+	$(BIN)/flask --app wsgi load-demo
+	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## The whole suite, on SQLite and PostgreSQL (CI=true: PostgreSQL must be reachable).
+test: setup
+	$(BIN)/python -m pytest
+
+## The suite without slow browser/load tests, for quick local runs.
+test-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -x
+
+## Benchmarks (print their figures and ratios against the targets).
+bench: setup
+	$(BIN)/python benchmarks/seed_institutions.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -1,0 +1,56 @@
+"""The application factory."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask
+
+from backend import errors, logging_setup
+from backend.config import build_config
+from backend.extensions import db, migrate
+from backend.lib import crypto
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Create the app from environment settings, with optional overrides (tests)."""
+    settings = build_config(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app.config.from_mapping(settings)
+    app.json.ensure_ascii = False
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    crypto.configure(app.config["SECRET_KEY"])
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        _tune_sqlite(app)
+
+    from backend import models  # noqa: F401  (register the mappers)
+    from backend.health import bp as health_bp
+
+    app.register_blueprint(health_bp)
+    errors.register(app)
+    logging_setup.configure(app)
+
+    from backend.cli import register as register_cli
+
+    register_cli(app)
+    return app
+
+
+def _tune_sqlite(app: Flask) -> None:
+    """Enable foreign keys and WAL on SQLite so it behaves like the production database."""
+    from sqlalchemy import event
+
+    with app.app_context():
+        engine = db.engine
+
+        @event.listens_for(engine, "connect")
+        def _on_connect(dbapi_conn, _record):
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA busy_timeout=5000")
+            cur.close()

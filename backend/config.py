@@ -1,0 +1,80 @@
+"""Configuration read from environment variables, with working embedded defaults."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = PROJECT_ROOT / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the environment cannot produce a safe configuration."""
+
+
+def _instance_path() -> Path:
+    return Path(os.environ.get("INSTANCE_PATH", DEFAULT_INSTANCE))
+
+
+def _secret_key(env: str) -> str:
+    """Return SECRET_KEY, generating a persistent one for development only."""
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if env == "production":
+        # A generated key would differ per instance and silently break session
+        # tokens and the ID-number hash index, so production must set one.
+        raise ConfigError("SECRET_KEY must be set when APP_ENV=production")
+    path = _instance_path() / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def _normalise_db_url(url: str) -> str:
+    # Operators paste URLs in the libpq form; SQLAlchemy needs the driver name.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    """Settings for a running app, from the environment."""
+
+    def __init__(self) -> None:
+        self.APP_ENV = os.environ.get("APP_ENV", "development")
+        if self.APP_ENV not in ("development", "testing", "production"):
+            raise ConfigError("APP_ENV must be development, testing or production")
+        self.TESTING = self.APP_ENV == "testing"
+        instance = _instance_path()
+        default_db = f"sqlite:///{instance / 'app.db'}"
+        self.SQLALCHEMY_DATABASE_URI = _normalise_db_url(os.environ.get("DATABASE_URL", default_db))
+        self.REDIS_URL = os.environ.get("REDIS_URL", "")
+        self.SECRET_KEY = _secret_key(self.APP_ENV)
+        self.WECHAT_TOKEN = os.environ.get("WECHAT_TOKEN", "")
+        self.WECHAT_APP_ID = os.environ.get("WECHAT_APP_ID", "")
+        self.WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
+        self.WECHAT_AES_KEY = os.environ.get("WECHAT_AES_KEY", "")
+        self.WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
+        self.SETTLEMENT_URL = os.environ.get("SETTLEMENT_URL", "")
+        self.PORT = int(os.environ.get("PORT", "5000"))
+        self.INSTANCE_PATH = str(instance)
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        self.JSON_AS_ASCII = False
+        self.MAX_CONTENT_LENGTH = 1024 * 1024
+
+
+def build_config(overrides: dict | None = None) -> dict:
+    """Return the configuration mapping with test or caller overrides applied."""
+    values = {k: v for k, v in vars(Config()).items() if k.isupper()}
+    if overrides:
+        values.update(overrides)
+        if "SQLALCHEMY_DATABASE_URI" in overrides:
+            values["SQLALCHEMY_DATABASE_URI"] = _normalise_db_url(overrides["SQLALCHEMY_DATABASE_URI"])
+    return values

@@ -1,0 +1,16 @@
+"""The domain's persistent models, one module per aggregate."""
+from backend.models.areas import Area, AreaChronicDisease, AreaPolicy, ReimbursementRule
+from backend.models.audit import AuditEntry
+from backend.models.dialogs import DialogSession
+from backend.models.diseases import Disease
+from backend.models.filings import Filing, FilingInstitution
+from backend.models.institutions import Institution, InstitutionDisease
+from backend.models.outbox import OutboxMessage
+from backend.models.people import FamilyLink, Person, Qualification, WeChatIdentity
+from backend.models.staff import StaffUser
+
+__all__ = [
+    "Area", "AreaChronicDisease", "AreaPolicy", "ReimbursementRule", "AuditEntry", "DialogSession",
+    "Disease", "Filing", "FilingInstitution", "Institution", "InstitutionDisease", "OutboxMessage",
+    "FamilyLink", "Person", "Qualification", "WeChatIdentity", "StaffUser",
+]

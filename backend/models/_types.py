@@ -1,0 +1,52 @@
+"""Column types shared by the models."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from sqlalchemy import JSON, DateTime, Numeric, String, TypeDecorator
+
+from backend.lib import crypto
+
+# Money in yuan with fen precision; ratios with four decimals (0.8500).
+Money = Numeric(14, 2)
+Ratio = Numeric(5, 4)
+Code = String(32)
+
+
+def utcnow() -> datetime:
+    """Return the current time, timezone-aware in UTC."""
+    return datetime.now(timezone.utc)
+
+
+class EncryptedText(TypeDecorator):
+    """A string stored encrypted (Fernet) and decrypted on load."""
+
+    impl = String(512)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else crypto.cipher().encrypt(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else crypto.cipher().decrypt(value)
+
+
+class UTCDateTime(TypeDecorator):
+    """A timestamp always returned timezone-aware, on SQLite as on PostgreSQL."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            raise ValueError("naive datetime given; use utcnow()")
+        return value
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=timezone.utc)
+        return value
+
+
+__all__ = ["JSON", "Money", "Ratio", "Code", "EncryptedText", "UTCDateTime", "utcnow", "Decimal"]

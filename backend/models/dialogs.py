@@ -1,0 +1,34 @@
+"""Dialog sessions: the stored state of a conversation, shared by every channel."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from backend.extensions import db
+from backend.models._types import UTCDateTime, utcnow
+
+
+class DialogSession(db.Model):
+    """One conversation per user, resumable on any channel and after a restart."""
+
+    __tablename__ = "dialog_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # "person:<id>" once bound, else "<channel>:<openid>"; one live session per user.
+    user_key: Mapped[str] = mapped_column(String(160), unique=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    flow_version: Mapped[int] = mapped_column(Integer, default=1)
+    step: Mapped[str] = mapped_column(String(64))
+    slots: Mapped[dict] = mapped_column(JSON, default=dict)
+    history: Mapped[list] = mapped_column(JSON, default=list)
+    # Optimistic lock: a turn applies only if the version it read is still current.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    last_channel: Mapped[str] = mapped_column(String(16), default="api")
+    last_turn_key: Mapped[str | None] = mapped_column(String(128))
+    last_reply: Mapped[dict | None] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    __mapper_args__ = {"version_id_col": version}
