@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from apiflask import APIFlask
 from flask import Flask
 
 from backend import errors, logging_setup
@@ -16,7 +17,10 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 def create_app(config: dict | None = None) -> Flask:
     """Create the app from environment settings, with optional overrides (tests)."""
     settings = build_config(config)
-    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
+    app = APIFlask(
+        __name__, title="异地就医备案助手 API (cross-provincial medical filing)", version="1.0",
+        spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs", instance_path=settings["INSTANCE_PATH"],
+    )
     app.config.from_mapping(settings)
     app.json.ensure_ascii = False
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -28,9 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
         _tune_sqlite(app)
 
     from backend import models  # noqa: F401  (register the mappers)
+    from backend.api import bp as api_bp
     from backend.health import bp as health_bp
 
     app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp)
     errors.register(app)
     logging_setup.configure(app)
 

@@ -3,48 +3,71 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, request
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, jsonify, request
 
 from backend import messages
+from backend.services.errors import DomainError, StaleTurn
 
 log = logging.getLogger(__name__)
 
 _CODES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",
+    422: "bad_request",
     429: "too_many_requests",
     503: "service_unavailable",
 }
 
 
-def request_language() -> str:
-    """Return en when the client prefers English, else zh_CN (the default)."""
-    best = request.accept_languages.best_match(["zh", "zh-CN", "en"], default="zh")
-    return "en" if best and best.startswith("en") else "zh_CN"
-
-
-def error_body(code: str, *, detail: dict | None = None) -> dict:
+def error_body(code: str, *, detail: dict | None = None, **params) -> dict:
     """Build the error JSON: the code, the message in both languages, optional detail."""
     body = {
         "error": code,
-        "message": messages.text(code, "zh_CN"),
-        "message_en": messages.text(code, "en"),
+        "message": messages.text(code, "zh_CN", **params),
+        "message_en": messages.text(code, "en", **params),
     }
     if detail:
         body["detail"] = detail
     return body
 
 
+def _fields(detail: dict) -> str:
+    """Name the fields a validation error is about: {"json": {"text": [...]}} -> "text"."""
+    names = []
+    for location in (detail or {}).values():
+        if isinstance(location, dict):
+            names += [str(k) for k in location]
+    return ", ".join(names) or "?"
+
+
 def register(app: Flask) -> None:
     """Install the JSON error handlers on the app."""
 
-    @app.errorhandler(HTTPException)
-    def handle_http(exc: HTTPException):
-        code = _CODES.get(exc.code or 500, "bad_request" if (exc.code or 500) < 500 else "internal_error")
-        return jsonify(error_body(code)), exc.code
+    @app.error_processor
+    def handle_http(error):
+        status = error.status_code
+        if status in (400, 422) and error.detail:
+            body = error_body("invalid_input", detail=error.detail, fields=_fields(error.detail))
+            return body, 400, error.headers
+        if status == 401:
+            return error_body(g.get("auth_problem", "unauthorized")), 401, error.headers
+        code = _CODES.get(status, "bad_request" if status < 500 else "internal_error")
+        return error_body(code), status, error.headers
+
+    @app.errorhandler(StaleTurn)
+    def handle_stale(exc: StaleTurn):
+        body = error_body(exc.code)
+        result = exc.params.get("result")
+        if result is not None:
+            body["turn"] = result.as_dict()
+        return jsonify(body), exc.status
+
+    @app.errorhandler(DomainError)
+    def handle_domain(exc: DomainError):
+        return jsonify(error_body(exc.code, **exc.params) | {"params": exc.params}), exc.status
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

@@ -15,10 +15,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "service_unavailable": ("服务暂时不可用，请稍后再试。", "The service is temporarily unavailable; please retry."),
     "database_unreachable": ("数据库暂时无法连接。", "The database cannot be reached."),
     "database_not_migrated": ("数据库尚未初始化，请先运行升级。", "The database schema is not up to date."),
+    "unauthorized": ("请先登录。", "Please sign in first."),
+    "invalid_token": ("登录信息无效，请重新登录。", "Your sign-in is not valid; please sign in again."),
+    "token_expired": ("登录已过期，请重新登录。", "Your sign-in has expired; please sign in again."),
+    # Domain refusals (services/errors.py).
+    "filing_not_found": ("没有找到这个备案，或者您无权查看。", "No such filing, or you may not see it."),
+    "not_allowed": ("您没有为这位家人办理的授权。", "You are not authorised to act for this person."),
+    "change_lock": (
+        "按参保地规定，这个备案在{lock_until}之前不能变更或取消。",
+        "Under the insured area's rules this filing cannot be changed or cancelled before {lock_until}.",
+    ),
+    "filing_not_active": ("这个备案已经不是有效状态，不能再变更或取消。", "This filing is no longer active."),
+    "stale_turn": (
+        "这一步已经处理过了（可能点了两次），请看最新的问题。",
+        "This step was already handled (perhaps a double tap); please answer the latest question.",
+    ),
+    "identity_required": ("请先绑定本人医保身份。", "Please bind your insured identity first."),
+    "unknown_area": ("没有找到这个地区。", "Unknown area."),
+    "invalid_input": ("请求内容有误：{fields}", "The request is not valid: {fields}"),
 }
 
 
-def text(code: str, lang: str = "zh_CN") -> str:
-    """Return the sentence for a reason code in the given language."""
-    zh, en = MESSAGES.get(code, (code, code))
-    return en if lang.startswith("en") else zh
+def text(code: str, lang: str = "zh_CN", **params) -> str:
+    """Return the sentence for a reason code in the given language, with its parameters filled in."""
+    zh, en = MESSAGES.get(code, MESSAGES["bad_request"])
+    template = en if lang.startswith("en") else zh
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError, ValueError):
+        return template

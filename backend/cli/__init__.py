@@ -26,6 +26,9 @@ def _count_lines(path: Path) -> int:
 
 def register(app: Flask) -> None:
     """Attach the operator commands to the app's CLI."""
+    from backend.cli import dialog_commands
+
+    dialog_commands.register(app)
 
     @app.cli.command("upgrade")
     def upgrade_command():

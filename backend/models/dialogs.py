@@ -22,7 +22,8 @@ class DialogSession(db.Model):
     flow_version: Mapped[int] = mapped_column(Integer, default=1)
     step: Mapped[str] = mapped_column(String(64))
     slots: Mapped[dict] = mapped_column(JSON, default=dict)
-    history: Mapped[list] = mapped_column(JSON, default=list)
+    # The engine's bookkeeping: undo records for "back", the numbered choices shown, turn count.
+    engine_data: Mapped[dict] = mapped_column(JSON, default=dict)
     # Optimistic lock: a turn applies only if the version it read is still current.
     version: Mapped[int] = mapped_column(Integer, default=1)
     last_channel: Mapped[str] = mapped_column(String(16), default="api")

@@ -91,7 +91,9 @@ class FamilyLink(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     agent_person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     member_person_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
+    # The member as the agent sees them ("mother"), and the agent as the member sees them ("son").
     relation: Mapped[str] = mapped_column(String(32))
+    agent_relation: Mapped[str] = mapped_column(String(32), default="other")
     consent_state: Mapped[str] = mapped_column(String(16), default="invited")
     invitation_code_hash: Mapped[str | None] = mapped_column(String(64))
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

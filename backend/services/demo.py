@@ -47,7 +47,7 @@ def load_demo_people() -> int:
     )
     if link is None:
         db.session.add(FamilyLink(agent_person_id=son.id, member_person_id=mother.id, relation="mother",
-                                  consent_state="consented", consented_at=utcnow()))
+                                  agent_relation="son", consent_state="consented", consented_at=utcnow()))
     if not db.session.scalar(select(Qualification).where(Qualification.person_id == mother.id)):
         db.session.add(Qualification(person_id=mother.id, disease_code="hypertension", insured_area_code="210100",
                                      certified_on=date(2024, 3, 1), valid_until=None))

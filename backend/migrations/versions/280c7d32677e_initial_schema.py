@@ -1,16 +1,15 @@
 """initial schema
 
-Revision ID: 1e2ea778f4ec
+Revision ID: 280c7d32677e
 Revises: 
-Create Date: 2026-11-22 07:04:12.949569
+Create Date: 2026-11-22 07:17:35.843883
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-
 # revision identifiers, used by Alembic.
-revision = '1e2ea778f4ec'
+revision = '280c7d32677e'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -46,7 +45,7 @@ def upgrade():
     sa.Column('flow_version', sa.Integer(), nullable=False),
     sa.Column('step', sa.String(length=64), nullable=False),
     sa.Column('slots', sa.JSON(), nullable=False),
-    sa.Column('history', sa.JSON(), nullable=False),
+    sa.Column('engine_data', sa.JSON(), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('last_channel', sa.String(length=16), nullable=False),
     sa.Column('last_turn_key', sa.String(length=128), nullable=True),
@@ -204,6 +203,7 @@ def upgrade():
     sa.Column('agent_person_id', sa.Integer(), nullable=False),
     sa.Column('member_person_id', sa.Integer(), nullable=False),
     sa.Column('relation', sa.String(length=32), nullable=False),
+    sa.Column('agent_relation', sa.String(length=32), nullable=False),
     sa.Column('consent_state', sa.String(length=16), nullable=False),
     sa.Column('invitation_code_hash', sa.String(length=64), nullable=True),
     sa.Column('consented_at', sa.DateTime(timezone=True), nullable=True),

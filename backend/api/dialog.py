@@ -1,0 +1,23 @@
+"""POST /api/v1/dialog/messages: one turn of the assistant, the same sessions as every channel."""
+from backend.api import bp
+from backend.api.schemas import MessageIn, TurnOut
+from backend.auth import auth
+from backend.services import dialog_turns
+
+
+@bp.post("/dialog/messages")
+@bp.auth_required(auth)
+@bp.input(MessageIn, arg_name="message")
+@bp.output(TurnOut)
+@bp.doc(summary="Send a message to the assistant",
+        description="Answers the rendered step. 409 `stale_turn` (with the current step in `turn`) when "
+                    "`version` is not the session's current version or a concurrent turn won.",
+        responses={409: "The turn was not applied: stale or concurrent."})
+def post_message(message):
+    """Apply one message (text or a numbered choice) and answer the next step."""
+    user_input = {"choice": message["choice"]} if "choice" in message else {"text": message["text"]}
+    result = dialog_turns.handle_turn(
+        auth.current_user, user_input, channel="miniprogram",
+        expected_version=message.get("version"), message_key=message.get("message_id"),
+    )
+    return result.as_dict()

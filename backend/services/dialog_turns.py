@@ -1,0 +1,275 @@
+"""One persisted dialog turn: load the session, advance the engine, execute effects, save, render.
+
+The session row carries an optimistic-lock version: a turn applies only to the
+state it read, so a double tap or a concurrent request can never apply twice.
+Effects (a filing, a text-size switch) commit in the same transaction as the state.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+
+from backend.extensions import db
+from backend.lib import clock
+from backend.models import Area, DialogSession, Filing, Person, WeChatIdentity
+from backend.rules import filing_decision as rules
+from backend.services import audit, filings
+from backend.services.errors import DomainError, StaleTurn
+from backend.services.reference_data import current_policy
+from dialogs import engine, nlu
+from dialogs.prompts import render_step
+from dialogs.types import (
+    ActiveFiling, AreaRules, Context, Member, Reply, RequestCallback, SetLargeText, ShowFilings, Step, SubmitFiling,
+)
+
+
+@dataclass
+class TurnResult:
+    """What a channel renders after a turn."""
+
+    text: str
+    messages: list[str]
+    choices: list[dict]
+    state: str
+    flow: str | None
+    version: int
+    large_text: bool
+    language: str
+    filing: dict | None = None
+    effects: list[str] = field(default_factory=list)
+    repeated: bool = False
+
+    def as_dict(self) -> dict:
+        """Return the JSON answer for the mini-program API."""
+        return {
+            "reply": self.text, "messages": self.messages, "choices": self.choices, "state": self.state,
+            "flow": self.flow, "version": self.version, "large_text": self.large_text, "language": self.language,
+            "filing": self.filing, "repeated": self.repeated,
+        }
+
+
+@lru_cache(maxsize=1)
+def _gazetteer_cached(_marker: str) -> nlu.Gazetteer:
+    rows = db.session.execute(select(Area.code, Area.name, Area.short_name, Area.pool_code, Area.level,
+                                     Area.province_code)).all()
+    return nlu.Gazetteer(
+        nlu.AreaEntry(code=r.code, name=r.name, short_name=r.short_name, pool_code=r.pool_code or "",
+                      level=r.level, province_code=r.province_code)
+        for r in rows
+    )
+
+
+def gazetteer() -> nlu.Gazetteer:
+    """Return the area gazetteer, built once per process and database from the areas table."""
+    return _gazetteer_cached(str(db.engine.url))
+
+
+def user_key(identity: WeChatIdentity) -> str:
+    """Return the session key: the person once bound (so every channel shares it), else the openid."""
+    return f"person:{identity.person_id}" if identity.person_id else f"wx:{identity.app_id}:{identity.openid}"
+
+
+def _area_rules(area_code: str) -> AreaRules | None:
+    policy = current_policy(area_code, clock.today())
+    if policy is None:
+        return None
+    return AreaRules(
+        area_code=area_code, categories_offered=tuple(policy.categories_offered),
+        materials={k: tuple(tuple(a) for a in v) for k, v in (policy.materials or {}).items()},
+        commitment_letter_categories=tuple(policy.commitment_letter_categories),
+        temporary_validity_months=policy.temporary_validity_months,
+        referral_validity_months=policy.referral_validity_months,
+        emergency_late_filing_days=policy.emergency_late_filing_days,
+        change_lock_months=policy.change_lock_months,
+    )
+
+
+def build_context(person: Person | None, session_key: str, large_text: bool) -> Context:
+    """Collect what the engine may know about this user for one turn (lazily where it can)."""
+    links = filings.consented_links(person) if person else []
+    members = tuple(Member(k.member_person_id, k.relation, k.member.name_masked) for k in links)
+
+    def principal(key: str) -> Person | None:
+        if person is None:
+            return None
+        try:
+            return filings.resolve_principal(person, key)[0]
+        except DomainError:
+            return None
+
+    def filings_for(key: str) -> tuple[ActiveFiling, ...]:
+        target = principal(key)
+        if target is None:
+            return ()
+        result = []
+        for f in filings.active_filings(target.id):
+            view = filings.existing_view(f)
+            result.append(ActiveFiling(
+                reference=f.reference, category=f.category, treatment_area_code=f.treatment_area_code,
+                start_date=f.start_date, end_date=f.end_date, lock_until=f.lock_until,
+                filed_by=f.actor_relation or "self", filed_by_name_masked=view.filed_by_name_masked or "",
+                submitted_on=view.submitted_on, status=f.status,
+            ))
+        return tuple(result)
+
+    def insured_area_of(key: str) -> str | None:
+        target = principal(key)
+        return target.insured_area_code if target else None
+
+    return Context(
+        today=clock.today(), gazetteer=gazetteer(), session_key=session_key, bound=person is not None,
+        self_insured_area=person.insured_area_code if person else None,
+        self_phone_masked=person.phone_masked if person else None,
+        self_retired=bool(person and person.employment_status == "retired"),
+        members=members, large_text=large_text, lang=person.language if person else "zh_CN",
+        rules_for=_area_rules, filings_for=filings_for, insured_area_of=insured_area_of,
+    )
+
+
+def _load_session(key: str) -> DialogSession:
+    session = db.session.scalar(select(DialogSession).where(DialogSession.user_key == key))
+    if session is not None:
+        return session
+    session = DialogSession(user_key=key, flow="", step=engine.IDLE, slots={}, engine_data={})
+    db.session.add(session)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another request created it between our read and our insert.
+        db.session.rollback()
+        session = db.session.scalar(select(DialogSession).where(DialogSession.user_key == key))
+    return session
+
+
+def _area_name(code: str | None) -> str:
+    area = db.session.get(Area, code) if code else None
+    return area.name if area else (code or "")
+
+
+def _explain_failed(checks: list[dict], lang: str) -> list[str]:
+    sentences = []
+    for raw in checks:
+        if raw["passed"]:
+            continue
+        params = dict(raw.get("params") or {})
+        for key in ("treatment_area", "area_code"):
+            if params.get(key):
+                params[key] = _area_name(params[key])
+        sentences.append(rules.explain(rules.Check(raw["code"], False, raw["effect"], params), lang))
+    return sentences
+
+
+def outcome_reply(filing: Filing, lang: str) -> Reply:
+    """Say what was decided, why, and what happens next."""
+    prompt = {"approved": "filing.outcome_approved", "pending_review": "filing.outcome_pending"}.get(
+        filing.status, "filing.outcome_refused")
+    return Reply(prompt, {
+        "reference": filing.reference, "treatment": _area_name(filing.treatment_area_code),
+        "insured": _area_name(filing.insured_area_code),
+        "end": filing.end_date.isoformat() if filing.end_date else None,
+        "lock_until": filing.lock_until.isoformat() if filing.lock_until else None,
+        "reasons": _explain_failed(filing.decision_checks, lang),
+    })
+
+
+def _filings_reply(person: Person) -> Reply:
+    rows = filings.visible_filings(person)[:10]
+    if not rows:
+        return Reply("common.filings_empty")
+    items = [{**filings.summary(f, viewer=person), "treatment": _area_name(f.treatment_area_code),
+              "start": f.start_date.isoformat(), "end": f.end_date.isoformat() if f.end_date else None,
+              "submitted_on": f.submitted_at.astimezone(clock.CHINA).date().isoformat()} for f in rows]
+    return Reply("common.filings_list", {"filings": items})
+
+
+def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tuple[list[Reply], Filing | None]:
+    replies, created = [], None
+    for effect in step.effects:
+        if isinstance(effect, SubmitFiling):
+            created = filings.submit_filing(person, effect.slots, channel=channel, submit_key=effect.submit_key)
+            replies.append(outcome_reply(created, lang))
+        elif isinstance(effect, SetLargeText) and person is not None:
+            person.large_text = effect.on
+        elif isinstance(effect, RequestCallback):
+            audit.record("callback.requested", actor_kind="person", actor_id=person.id if person else None,
+                         principal_id=person.id if person else None, subject_type="dialog", channel=channel,
+                         flow=effect.flow, step=effect.step)
+        elif isinstance(effect, ShowFilings) and person is not None:
+            replies.append(_filings_reply(person))
+    return replies, created
+
+
+def _render(step: Step, session: DialogSession, large: bool, lang: str, filing: Filing | None,
+            person: Person | None, effects: list[str]) -> TurnResult:
+    rendered = render_step(step, lang, large)
+    return TurnResult(
+        text=rendered.text, messages=list(rendered.messages),
+        choices=[{"number": c.number, "label": c.label, "value": c.value} for c in rendered.choices],
+        state=session.step, flow=session.flow or None, version=session.version, large_text=large, language=lang,
+        filing=filings.summary(filing, viewer=person) if filing is not None else None, effects=effects,
+    )
+
+
+def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: str,
+                expected_version: int | None = None, message_key: str | None = None) -> TurnResult:
+    """Apply one message to the user's session and return what to show; commits once."""
+    person = identity.person
+    key = user_key(identity)
+    session = _load_session(key)
+    lang = person.language if person else "zh_CN"
+    if message_key and session.last_turn_key == message_key and session.last_reply:
+        # A retried or double-tapped message: answer the same, apply nothing.
+        return TurnResult(**{**session.last_reply, "repeated": True})
+    state = engine.DialogState.from_dict({
+        **(session.engine_data or {}), "flow": session.flow or None, "flow_version": session.flow_version,
+        "step": session.step, "slots": session.slots or {},
+    })
+    large = bool(person.large_text) if person else state.large_text
+    if expected_version is not None and expected_version != session.version:
+        current = engine.advance(state, {"text": ""}, build_context(person, key, large)) if state.flow else None
+        replies = (Reply("common.stale_turn"),) + (current.replies if current else ())
+        step = Step(state, replies)
+        db.session.rollback()
+        raise StaleTurn(result=_render(step, session, large, lang, None, person, []))
+    step = engine.advance(state, user_input, build_context(person, key, large))
+    extra, created = _execute(step, person, channel, lang)
+    if extra:
+        step = Step(step.state, step.replies + tuple(extra), step.effects)
+    large = bool(person.large_text) if person else step.state.large_text
+    saved = step.state.to_dict()
+    session.flow = saved.pop("flow") or ""
+    session.flow_version = saved.pop("flow_version")
+    session.step = saved.pop("step")
+    session.slots = saved.pop("slots")
+    session.engine_data = saved
+    session.last_channel = channel
+    session.last_turn_key = message_key
+    result = _render(step, session, large, lang, created, person, [type(e).__name__ for e in step.effects])
+    try:
+        db.session.flush()
+        result.version = session.version
+        session.last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
+        db.session.commit()
+    except (StaleDataError, IntegrityError):
+        # A concurrent turn on the same session won; nothing of this one is kept.
+        db.session.rollback()
+        raise StaleTurn(result=_concurrent_result(key, person, lang)) from None
+    return result
+
+
+def _concurrent_result(key: str, person: Person | None, lang: str) -> TurnResult:
+    session = db.session.scalar(select(DialogSession).where(DialogSession.user_key == key))
+    large = bool(person.large_text) if person else False
+    if session is not None and session.last_reply:
+        reply = dict(session.last_reply)
+        reply["text"] = render_step(Step(None, (Reply("common.busy_retry"),)), lang, large).text + "\n\n" + reply["text"]
+        return TurnResult(**{**reply, "repeated": True})
+    step = Step(None, (Reply("common.busy_retry"),))
+    return TurnResult(text=render_step(step, lang, large).text, messages=[], choices=[], state=engine.IDLE,
+                      flow=None, version=session.version if session else 0, large_text=large, language=lang)
+

@@ -1,0 +1,204 @@
+"""Date mentions in colloquial Chinese (and a little English), relative to a given day.
+
+Year inference for a month/day without a year ("12月1日"): take this year,
+unless that date lies more than ``PAST_GRACE_DAYS`` before today, then take
+next year.  The grace window keeps recent past dates (an emergency admission
+two weeks ago, a filing backdated within the month) in the current year.
+"""
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+PAST_GRACE_DAYS = 30
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6,
+             "天": 6, "末": 5, "1": 0, "2": 1, "3": 2, "4": 3, "5": 4, "6": 5, "7": 6}
+_N = r"(\d{1,2}|[零〇一二两三四五六七八九十廿卅]{1,3})"
+_YEAR_WORDS = {"今年": 0, "明年": 1, "后年": 2, "去年": -1}
+_DAY_WORDS = {"大前天": -3, "前天": -2, "昨天": -1, "昨日": -1, "今天": 0, "今日": 0,
+              "明天": 1, "明日": 1, "后天": 2, "大后天": 3,
+              "today": 0, "tomorrow": 1, "yesterday": -1, "dayaftertomorrow": 2}
+
+
+def cn_to_int(s: str) -> int | None:
+    """Convert ASCII digits or a Chinese numeral ("十二", "二〇二六") to int."""
+    if not s:
+        return None
+    if s.isascii() and s.isdigit():
+        return int(s)
+    if all(c in _CN_DIGITS for c in s):
+        # Digit-by-digit form, as in years written "二〇二六".
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total, cur = 0, 0
+    for c in s:
+        if c in _CN_DIGITS:
+            cur = _CN_DIGITS[c]
+        elif c == "十":
+            total, cur = total + (cur or 1) * 10, 0
+        elif c in "廿卅":
+            total, cur = total + (20 if c == "廿" else 30), 0
+        elif c == "百":
+            total, cur = total + (cur or 1) * 100, 0
+        else:
+            return None
+    return total + cur
+
+
+def safe_date(year: int | None, month: int | None, day: int | None) -> date | None:
+    """Build a date, returning None instead of raising for impossible values."""
+    try:
+        return date(year, month, day)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def add_months(d: date, months: int) -> date | None:
+    """Shift by calendar months, clamping the day to the target month's end."""
+    y, m = divmod(d.month - 1 + months, 12)
+    year = d.year + y
+    if not 1 <= year <= 9999:
+        return None
+    return date(year, m + 1, min(d.day, calendar.monthrange(year, m + 1)[1]))
+
+
+def _infer_year(month: int | None, day: int | None, today: date) -> date | None:
+    this_year = safe_date(today.year, month, day)
+    if this_year is None:
+        return None
+    if this_year < today - timedelta(days=PAST_GRACE_DAYS):
+        return safe_date(today.year + 1, month, day)
+    return this_year
+
+
+def _day_in_month(base: date, day: int | None, part: str | None) -> date | None:
+    if part in ("底", "末"):
+        return base.replace(day=calendar.monthrange(base.year, base.month)[1])
+    if part == "中":
+        return base.replace(day=15)
+    if day is None:
+        return base.replace(day=1)
+    return safe_date(base.year, base.month, day)
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date phrase found in text; value is None when the date is impossible."""
+
+    start: int
+    end: int
+    value: date | None
+    explicit_year: bool
+
+
+def _abs_ymd(m, today):
+    return safe_date(cn_to_int(m[1]), cn_to_int(m[2]), cn_to_int(m[3])), True
+
+
+def _year_md(m, today):
+    month, day = cn_to_int(m[2]), cn_to_int(m[3])
+    if m[1]:
+        return safe_date(today.year + _YEAR_WORDS[m[1]], month, day), True
+    return _infer_year(month, day, today), False
+
+
+def _year_month(m, today):
+    base = safe_date(today.year + _YEAR_WORDS[m[1]], cn_to_int(m[2]), 1)
+    return (_day_in_month(base, None, m[3]) if base else None), True
+
+
+def _rel_month(m, today):
+    offset = {"下下": 2, "下": 1, "这": 0, "本": 0, "上": -1}[m[1]]
+    if offset == 0 and not (m[2] or m[3]):
+        return None, True  # "这个月" alone names no day
+    base = add_months(today.replace(day=1), offset)
+    return (_day_in_month(base, cn_to_int(m[2]), m[3]) if base else None), True
+
+
+def _week(m, today):
+    wd = _WEEKDAYS[m[3]]
+    if not m[1]:
+        # A bare "周五" means the next such day, today included.
+        return today + timedelta(days=(wd - today.weekday()) % 7), True
+    weeks = {"下下": 2, "下": 1, "这": 0, "本": 0, "上": -1}[m[1]]
+    # Weeks run Monday to Sunday, so on a Sunday "下周一" is tomorrow.
+    monday = today - timedelta(days=today.weekday())
+    return monday + timedelta(days=7 * weeks + wd), True
+
+
+def _day_word(m, today):
+    return today + timedelta(days=_DAY_WORDS[m[1].replace(" ", "")]), True
+
+
+def _after(m, today):
+    n = 0.5 if m[1] == "半" else cn_to_int(m[1])
+    if n is None or n > 3650:
+        return None, True
+    unit = m[2]
+    if unit in ("天", "日"):
+        return today + timedelta(days=int(n)), True
+    if unit in ("周", "星期", "礼拜"):
+        return today + timedelta(days=int(7 * n)), True
+    if unit == "年":
+        return add_months(today, int(12 * n)), True
+    if n == 0.5:
+        return today + timedelta(days=15), True
+    return add_months(today, int(n)), True
+
+
+def _day_only(m, today):
+    day = cn_to_int(m[1])
+    this_month = safe_date(today.year, today.month, day)
+    if this_month is not None and this_month >= today:
+        return this_month, False
+    nxt = add_months(today.replace(day=1), 1)
+    return (safe_date(nxt.year, nxt.month, day) if nxt else None), False
+
+
+# Ordered most specific first: each match masks its span for later patterns,
+# so "2026年12月1日" is never re-read as "1日", nor "2月30日" as "30日".
+_PATTERNS = [
+    (re.compile(r"(?<!\d)(\d{4}|[零〇一二三四五六七八九]{4})\s*[年\-/.]\s*" + _N
+                + r"\s*[月\-/.]\s*" + _N + r"(?!\d)\s*[日号]?"), _abs_ymd),
+    (re.compile(r"(今年|明年|后年|去年)?(?<!\d)" + _N + r"\s*月\s*" + _N + r"(?!\d)\s*[日号]?"),
+     _year_md),
+    (re.compile(r"(今年|明年|后年)" + _N + r"\s*月份?(初|底|末|中)?"), _year_month),
+    (re.compile(r"(下下|下|这|本|上)个?月(?:份)?\s*(?:" + _N + r"\s*[日号]|(初|底|末|中))?"),
+     _rel_month),
+    (re.compile(r"(下下|下|这|本|上)?个?(周|星期|礼拜)([一二三四五六日天末1-7])"), _week),
+    (re.compile(r"(大前天|前天|昨天|昨日|今天|今日|明天|明日|大后天|后天|"
+                r"day after tomorrow|today|tomorrow|yesterday)"), _day_word),
+    (re.compile(r"(?:过\s*)?(\d{1,4}|[一二两三四五六七八九十百]{1,4}|半)\s*个?多?\s*"
+                r"(天|日|周|星期|礼拜|月|年)(?:以后|之后|后)"), _after),
+    (re.compile(r"(?<![\d月第])" + _N + r"\s*[号日](?!子|本|元|游|线|楼|码|床|窗|门|报)"),
+     _day_only),
+]
+
+
+def find_dates(text: str, *, today: date) -> list[DateMention]:
+    """Return every date mention in text order (value None when impossible)."""
+    work = unicodedata.normalize("NFKC", text).lower()
+    mentions = []
+    for pattern, convert in _PATTERNS:
+        for m in pattern.finditer(work):
+            if "\x00" in m[0]:
+                continue
+            value, explicit = convert(m, today)
+            mentions.append(DateMention(m.start(), m.end(), value, explicit))
+        for dm in mentions:
+            work = work[:dm.start] + "\x00" * (dm.end - dm.start) + work[dm.end:]
+    mentions.sort(key=lambda d: d.start)
+    return mentions
+
+
+def parse_date(text: str, *, today: date) -> date | None:
+    """Return the first valid date mentioned in text, relative to today."""
+    for mention in find_dates(text, today=today):
+        if mention.value is not None:
+            return mention.value
+    return None

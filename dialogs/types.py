@@ -1,0 +1,134 @@
+"""Plain data passed between the engine, the flows and the backend."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from typing import Any
+
+from dialogs.nlu import Gazetteer
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A numbered option: the slot value it stands for and the prompt id of its label."""
+
+    value: str
+    label: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message to show: a prompt id with parameters, and the choices it offers."""
+
+    prompt: str
+    params: dict = field(default_factory=dict)
+    choices: tuple[Choice, ...] = ()
+
+
+# Effects: what the engine asks the backend to do, as data.
+@dataclass(frozen=True)
+class SubmitFiling:
+    """Submit the confirmed filing; submit_key makes a repeated submit find the same filing."""
+
+    slots: dict
+    submit_key: str
+
+
+@dataclass(frozen=True)
+class RequestCallback:
+    """Record a request for a staff call-back, with the step the person was stuck on."""
+
+    flow: str
+    step: str
+
+
+@dataclass(frozen=True)
+class SetLargeText:
+    """Switch the person's presentation to large text (elder mode) or back."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
+class ShowFilings:
+    """List the filings of the person (and of members they act for)."""
+
+
+@dataclass(frozen=True)
+class Step:
+    """The result of one turn: the new state, what to say, and what to do."""
+
+    state: "DialogState"  # noqa: F821  (dialogs.engine.DialogState; engine imports this module)
+    replies: tuple[Reply, ...]
+    effects: tuple = ()
+
+
+@dataclass(frozen=True)
+class Member:
+    """A family member the user may act for (consent given)."""
+
+    person_id: int
+    relation: str
+    name_masked: str
+
+
+@dataclass(frozen=True)
+class ActiveFiling:
+    """A pending or approved filing of a principal, as the dialog needs to mention it."""
+
+    reference: str
+    category: str
+    treatment_area_code: str
+    start_date: date
+    end_date: date | None
+    lock_until: date | None
+    filed_by: str  # "self" or the relation of the relative who filed it
+    filed_by_name_masked: str
+    submitted_on: date
+    status: str
+
+
+@dataclass(frozen=True)
+class AreaRules:
+    """The insured area's filing rules the dialog needs to ask the right questions."""
+
+    area_code: str
+    categories_offered: tuple[str, ...]
+    materials: dict  # category -> tuple of alternatives (tuples of material codes)
+    commitment_letter_categories: tuple[str, ...]
+    temporary_validity_months: int
+    referral_validity_months: int
+    emergency_late_filing_days: int
+    change_lock_months: int
+
+
+def _none(*_args) -> Any:
+    return None
+
+
+@dataclass(frozen=True)
+class Context:
+    """What the engine may know about the world, supplied by the backend for one turn."""
+
+    today: date
+    gazetteer: Gazetteer
+    session_key: str = "test"
+    bound: bool = True
+    self_insured_area: str | None = None
+    self_phone_masked: str | None = None
+    self_retired: bool = False
+    members: tuple[Member, ...] = ()
+    large_text: bool = False
+    lang: str = "zh_CN"
+    rules_for: Callable[[str], AreaRules | None] = _none
+    filings_for: Callable[[str], tuple[ActiveFiling, ...]] = lambda _principal: ()
+    insured_area_of: Callable[[str], str | None] = _none  # principal key -> insured pool code
+
+
+def to_jsonable(value):
+    """Return value with dataclasses turned into dicts (for logs and API answers)."""
+    if hasattr(value, "__dataclass_fields__"):
+        return {"type": type(value).__name__, **asdict(value)}
+    return value
