@@ -128,3 +128,36 @@ def runner(app):
 def backend_name(database_url) -> str:
     """Return 'sqlite' or 'postgresql' for the current parametrization."""
     return "postgresql" if database_url.startswith("postgresql") else "sqlite"
+
+
+@pytest.fixture()
+def people(app):
+    """The personas, with the SAMPLE policies of the areas the tests use."""
+    from tests.support.personas import create_personas, load_policies
+
+    with app.app_context():
+        load_policies()
+        return create_personas()
+
+
+@pytest.fixture()
+def as_person(app, client, people):
+    """Return API actions for a persona by openid: as_person("op-son")."""
+    from tests.support.personas import ApiActions, token_for
+
+    def make(openid: str) -> "ApiActions":
+        with app.app_context():
+            return ApiActions(client, token_for(openid))
+
+    return make
+
+
+@pytest.fixture()
+def today():
+    """Freeze the service clock at 2026-11-22 10:00 China time (a Sunday)."""
+    from datetime import date
+
+    from backend.lib import clock
+
+    with clock.frozen(date(2026, 11, 22)):
+        yield date(2026, 11, 22)

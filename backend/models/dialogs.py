@@ -24,12 +24,11 @@ class DialogSession(db.Model):
     slots: Mapped[dict] = mapped_column(JSON, default=dict)
     # The engine's bookkeeping: undo records for "back", the numbered choices shown, turn count.
     engine_data: Mapped[dict] = mapped_column(JSON, default=dict)
-    # Optimistic lock: a turn applies only if the version it read is still current.
+    # Optimistic lock: a turn claims the row with UPDATE ... WHERE version = <the version it read>
+    # (services/dialog_turns.py) before it acts, so concurrent turns lose before doing anything.
     version: Mapped[int] = mapped_column(Integer, default=1)
     last_channel: Mapped[str] = mapped_column(String(16), default="api")
     last_turn_key: Mapped[str | None] = mapped_column(String(128))
     last_reply: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-
-    __mapper_args__ = {"version_id_col": version}

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -204,13 +204,13 @@ def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tupl
     return replies, created
 
 
-def _render(step: Step, session: DialogSession, large: bool, lang: str, filing: Filing | None,
+def _render(step: Step, version: int, large: bool, lang: str, filing: Filing | None,
             person: Person | None, effects: list[str]) -> TurnResult:
     rendered = render_step(step, lang, large)
     return TurnResult(
         text=rendered.text, messages=list(rendered.messages),
         choices=[{"number": c.number, "label": c.label, "value": c.value} for c in rendered.choices],
-        state=session.step, flow=session.flow or None, version=session.version, large_text=large, language=lang,
+        state=step.state.step, flow=step.state.flow, version=version, large_text=large, language=lang,
         filing=filings.summary(filing, viewer=person) if filing is not None else None, effects=effects,
     )
 
@@ -235,25 +235,34 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         replies = (Reply("common.stale_turn"),) + (current.replies if current else ())
         step = Step(state, replies)
         db.session.rollback()
-        raise StaleTurn(result=_render(step, session, large, lang, None, person, []))
+        raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
     step = engine.advance(state, user_input, build_context(person, key, large))
-    extra, created = _execute(step, person, channel, lang)
-    if extra:
-        step = Step(step.state, step.replies + tuple(extra), step.effects)
-    large = bool(person.large_text) if person else step.state.large_text
     saved = step.state.to_dict()
-    session.flow = saved.pop("flow") or ""
-    session.flow_version = saved.pop("flow_version")
-    session.step = saved.pop("step")
-    session.slots = saved.pop("slots")
-    session.engine_data = saved
-    session.last_channel = channel
-    session.last_turn_key = message_key
-    result = _render(step, session, large, lang, created, person, [type(e).__name__ for e in step.effects])
     try:
-        db.session.flush()
-        result.version = session.version
-        session.last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
+        # Claim the turn before acting: a concurrent turn on the same session blocks on
+        # this row and then matches nothing, so it can neither submit nor save twice.
+        claimed = db.session.execute(
+            update(DialogSession)
+            .where(DialogSession.id == session.id, DialogSession.version == session.version)
+            .values(version=session.version + 1, flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"),
+                    step=saved.pop("step"), slots=saved.pop("slots"), engine_data=saved, last_channel=channel,
+                    last_turn_key=message_key, updated_at=clock.now())
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount != 1:
+            raise StaleDataError("dialog session changed since it was read")
+        new_version = session.version + 1
+        db.session.expire(session)
+        extra, created = _execute(step, person, channel, lang)
+        if extra:
+            step = Step(step.state, step.replies + tuple(extra), step.effects)
+        large = bool(person.large_text) if person else step.state.large_text
+        result = _render(step, new_version, large, lang, created, person, [type(e).__name__ for e in step.effects])
+        db.session.execute(
+            update(DialogSession).where(DialogSession.id == session.id)
+            .values(last_reply={k: v for k, v in result.__dict__.items() if k != "repeated"})
+            .execution_options(synchronize_session=False)
+        )
         db.session.commit()
     except (StaleDataError, IntegrityError):
         # A concurrent turn on the same session won; nothing of this one is kept.

@@ -199,15 +199,19 @@ def _principal_key(actor: Person, filing: Filing) -> str:
     return "self" if filing.principal_person_id == actor.id else f"member:{filing.principal_person_id}"
 
 
+def _ensure_unlocked(filing: Filing) -> None:
+    lock = rules.can_change_or_cancel(existing_view(filing), clock.today())
+    if not lock.passed:
+        raise FilingLocked(reference=filing.reference, lock_until=lock.params["lock_until"])
+
+
 def cancel_filing(actor: Person, reference: str, *, channel: str, reason: str = "") -> Filing:
     """Cancel an active filing once the area's lock period has passed, and announce it."""
     filing = get_filing(actor, reference)
     principal, _ = resolve_principal(actor, _principal_key(actor, filing))
     if filing.status not in rules.ACTIVE_STATUSES:
         raise FilingNotActive(reference=reference, status=filing.status)
-    lock = rules.can_change_or_cancel(existing_view(filing), clock.today())
-    if not lock.passed:
-        raise FilingLocked(reference=reference, lock_until=lock.params["lock_until"])
+    _ensure_unlocked(filing)
     was_approved = filing.status == "approved"
     filing.status, filing.cancelled_at, filing.cancel_reason = "cancelled", clock.now(), reason[:200] or None
     filing.version += 1
@@ -225,6 +229,7 @@ def change_filing(actor: Person, reference: str, changes: dict, *, channel: str)
     principal, link = resolve_principal(actor, _principal_key(actor, filing))
     if filing.status not in rules.ACTIVE_STATUSES:
         raise FilingNotActive(reference=reference, status=filing.status)
+    _ensure_unlocked(filing)
     treatment = changes.get("treatment_area") or filing.treatment_area_code
     if db.session.get(Area, treatment) is None:
         raise NotFound("unknown_area", area=treatment)

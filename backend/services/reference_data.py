@@ -115,15 +115,21 @@ def import_policies(path: Path) -> ImportReport:
     if nodes is None:
         report.rejected.append((1, "expected a mapping with a 'policies' list"))
         return report
+    entries = []
+    for node in nodes:
+        try:
+            entries.append((node.start_mark.line + 1, loader.construct_document(node)))
+        except yaml.YAMLError as exc:
+            report.rejected.append((node.start_mark.line + 1, f"not valid: {exc}"))
+    return import_policy_documents(entries, report)
+
+
+def import_policy_documents(entries: list[tuple[int, dict]], report: ImportReport | None = None) -> ImportReport:
+    """Validate and store (line, document) pairs; invalid ones are reported and skipped."""
+    report = report or ImportReport()
     pools, diseases = _pool_codes(), _disease_codes()
     touched = set()
-    for node in nodes:
-        line = node.start_mark.line + 1
-        try:
-            doc = loader.construct_document(node)
-        except yaml.YAMLError as exc:
-            report.rejected.append((line, f"not valid: {exc}"))
-            continue
+    for line, doc in entries:
         problems = validate_policy(doc, pool_codes=pools, disease_codes=diseases)
         if not problems:
             problems = _store_policy(doc)

@@ -78,3 +78,47 @@ class Chat:
 
 
 __all__ = ["Chat", "context", "area_rules", "TODAY", "ActiveFiling", "Member"]
+
+
+# --- personas and transcript helpers ------------------------------------------------
+
+# The self user's mother, who consented to her son acting for her; insured in 沈阳 like him.
+MOTHER = Member(person_id=7, relation="mother", name_masked="王*")
+
+
+def existing_filing(**overrides) -> ActiveFiling:
+    """Return the filing a relative made for the user in 深圳 long ago (unlocked by default)."""
+    base = ActiveFiling(
+        reference="BA20250101-0001", category="retiree_resettled", treatment_area_code="440300",
+        start_date=date(2025, 1, 5), end_date=None, lock_until=date(2025, 7, 5), filed_by="child",
+        filed_by_name_masked="张*", submitted_on=date(2025, 1, 1), status="approved",
+    )
+    return replace(base, **overrides)
+
+
+def submitted(step: engine.Step) -> dict | None:
+    """Return the slots of the SubmitFiling effect of a step, or None when it submits nothing."""
+    from dialogs.types import SubmitFiling
+
+    found = [e.slots for e in step.effects if isinstance(e, SubmitFiling)]
+    return found[0] if found else None
+
+
+def play(chat: "Chat", transcript) -> engine.Step:
+    """Say each line of a transcript, checking the prompts replied and the slots held after it.
+
+    A transcript is a list of (what the person says, expected prompt ids, expected slot values);
+    a slot expected as None must be absent (or empty).
+    """
+    step = None
+    for number, (said, prompts, slots) in enumerate(transcript, start=1):
+        step = chat.say(said)
+        where = f"turn {number} ({said!r})"
+        assert chat.prompts(step) == list(prompts), f"{where}: replied {chat.prompts(step)}"
+        for slot, value in slots.items():
+            held = chat.slots.get(slot)
+            assert (held in (None, "") if value is None else held == value), f"{where}: {slot}={held!r}"
+    return step
+
+
+__all__ += ["MOTHER", "existing_filing", "submitted", "play"]
