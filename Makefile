@@ -34,6 +34,10 @@ test-fast: setup
 ## Benchmarks (print their figures and ratios against the targets).
 bench: setup
 	$(BIN)/python benchmarks/seed_institutions.py
+	$(BIN)/python benchmarks/filing_decision.py --backend sqlite
+	$(BIN)/python benchmarks/filing_decision.py --backend postgresql
+	$(BIN)/python benchmarks/nlu_speed.py
+	$(BIN)/python benchmarks/dialog_turn.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

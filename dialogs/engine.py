@@ -15,6 +15,9 @@ from dialogs.types import Choice, Context, Reply, RequestCallback, SetLargeText,
 # Commands that work at every step (DOMAIN: one question at a time, never trap the person).
 COMMANDS = ("back", "restart", "help", "cancel", "human", "large_text", "normal_text")
 IDLE = "idle"
+# A flow's absorb() may return replies under this key: things to say about what it
+# could not take (e.g. a start date in the past), shown before the next question.
+NOTES = "_notes"
 
 
 @dataclass
@@ -218,18 +221,25 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
     before = dict(state.slots)
     # Anything else the person said is kept too, but only for slots still empty,
     # so a passing mention never overwrites an answer given earlier.
-    side = {k: v for k, v in flow.absorb(extraction, state.slots, ctx).items()
-            if k != spec.slot and state.slots.get(k) in (None, "")}
+    absorbed = flow.absorb(extraction, state.slots, ctx)
+    said = tuple(absorbed.pop(NOTES, ()))
+    side = {k: v for k, v in absorbed.items() if k != spec.slot and state.slots.get(k) in (None, "")}
     outcome = spec.validate(answer, {**state.slots, **side}, ctx)
     if isinstance(outcome, Reject):
         if side:
             _apply(state, side, before)
-        return _ask(state, ctx, notes=(outcome.reply,))
+        return _ask(state, ctx, notes=_merge(said, (outcome.reply,)))
     if outcome.end:
         ended = DialogState(large_text=state.large_text, turns=state.turns + 1)
         return Step(ended, outcome.notes, outcome.effects)
     _apply(state, {**side, **outcome.updates}, before)
-    return _ask(state, ctx, notes=outcome.notes, effects=outcome.effects)
+    return _ask(state, ctx, notes=_merge(said, tuple(outcome.notes)), effects=outcome.effects)
+
+
+def _merge(said: tuple, more: tuple) -> tuple:
+    """Join notes, saying nothing twice (the step's own check may repeat what absorb noticed)."""
+    again = {r.prompt for r in more}
+    return tuple(r for r in said if r.prompt not in again) + more
 
 
 def _read_input(user_input) -> tuple[str, int | None]:
@@ -284,7 +294,9 @@ def _idle(text: str, extraction: nlu.Extraction, state: DialogState, ctx: Contex
         if blocked is not None:
             state.offered = []
             return Step(state, (blocked,))
-        return _ask(_start(name, extraction, ctx, state), ctx, notes=(Reply(f"{name}.intro"),))
+        started = _start(name, extraction, ctx, state)
+        said = tuple(started.slots.pop(NOTES, ()))
+        return _ask(started, ctx, notes=(Reply(f"{name}.intro"),) + said)
     return _idle_menu(state, ())
 
 

@@ -167,7 +167,8 @@ class Gazetteer:
                     code=code,
                     name=name,
                     short_name=(row.get("short_name") or "").strip(),
-                    pool_code=(row.get("pool_code") or "").strip() or code,
+                    # Empty for a province that pools by city: it names no co-ordination area.
+                    pool_code=(row.get("pool_code") or "").strip(),
                     level=_LEVEL_SYNONYMS.get(level, level),
                     province_code=(row.get("province_code") or "").strip() or code[:2] + "0000",
                 ))

@@ -11,7 +11,7 @@ import sys
 from datetime import date, timedelta
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, StepSpec, register
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 
 LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
@@ -131,19 +131,33 @@ def start(extraction: nlu.Extraction, ctx: Context) -> dict:
 def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
     """Return the slots an utterance fills, whatever step it answers."""
     found: dict = {}
-    if extraction.treatment_area is not None:
-        found["treatment_area"] = extraction.treatment_area.pool_code or extraction.treatment_area.code
+    if extraction.treatment_area is not None and extraction.treatment_area.pool_code:
+        found["treatment_area"] = extraction.treatment_area.pool_code
+    elif extraction.treatment_area is None and len(extraction.unassigned_areas) == 1 and slots.get("insured_area"):
+        # "我在苏州长期居住": one place and no role word; with the insured area known from
+        # the profile, a place elsewhere can only be where the care happens.
+        only = extraction.unassigned_areas[0]
+        if only.pool_code and only.pool_code != slots["insured_area"]:
+            found["treatment_area"] = only.pool_code
     if extraction.category:
         found["category"] = extraction.category
         found["category_group"] = "long_term" if extraction.category in LONG_TERM else "temporary"
+    category = found.get("category") or slots.get("category")
     if extraction.start_date:
-        found["start_date"] = extraction.start_date.isoformat()
-    if extraction.end_date:
-        found["end_date"] = extraction.end_date.isoformat()
+        problem = _date_problem(extraction.start_date, category, ctx)
+        if problem is None:
+            found["start_date"] = extraction.start_date.isoformat()
+        else:
+            found[NOTES] = (problem,)
+    if extraction.end_date and category in TEMPORARY and (found.get("start_date") or slots.get("start_date")):
+        start = date.fromisoformat(found.get("start_date") or slots["start_date"])
+        limit = default_end({**slots, **found}, ctx)
+        if start < extraction.end_date and (limit is None or extraction.end_date <= limit):
+            found["end_date"] = extraction.end_date.isoformat()
     if extraction.phone:
         found["phone"] = extraction.phone
-    if extraction.insured_area is not None and not slots.get("insured_area"):
-        found["insured_area"] = extraction.insured_area.pool_code or extraction.insured_area.code
+    if extraction.insured_area is not None and extraction.insured_area.pool_code and not slots.get("insured_area"):
+        found["insured_area"] = extraction.insured_area.pool_code
     # A treatment area that the rules would refuse is not taken silently: the
     # treatment_area step validates it and says why.
     if "treatment_area" in found and _refuse_area(found["treatment_area"], {**slots, **found}, ctx):
@@ -153,7 +167,8 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
 
 def finish(state, ctx: Context):
     """Submit the confirmed filing; the backend adds the decision to the replies."""
-    slots = {k: v for k, v in state.slots.items() if k not in ("confirmed", "edit_field", "wanted_relation")}
+    bookkeeping = ("confirmed", "edit_field", "wanted_relation", "editing", "existing_action")
+    slots = {k: v for k, v in state.slots.items() if k not in bookkeeping and v not in (None, "")}
     effect = SubmitFiling(slots=slots, submit_key=f"{ctx.session_key}:{state.turns}")
     state.flow, state.flow_version, state.step, state.offered = None, 0, "submitted", []
     state.slots, state.undo = {}, []
@@ -203,10 +218,9 @@ def validate_insured_area(answer: Answer, slots: dict, ctx: Context):
     entry = ex.insured_area or (ex.unassigned_areas[0] if ex.unassigned_areas else None) or ex.treatment_area
     if entry is None:
         return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
-    code = entry.pool_code or entry.code
-    if entry.level == "province" and not entry.pool_code:
+    if not entry.pool_code:
         return Reject(Reply("filing.which_city", {"province": entry.name}))
-    return Accept({"insured_area": code})
+    return Accept({"insured_area": entry.pool_code})
 
 
 def _refuse_area(code: str, slots: dict, ctx: Context) -> Reply | None:
@@ -223,10 +237,10 @@ def validate_treatment_area(answer: Answer, slots: dict, ctx: Context):
         entry = ex.insured_area
     if entry is None:
         return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
-    if entry.level == "province" and not entry.pool_code:
+    if not entry.pool_code:
         # Most provinces pool by city: a province alone does not say where to file.
         return Reject(Reply("filing.which_city", {"province": entry.name}))
-    code = entry.pool_code or entry.code
+    code = entry.pool_code
     refusal = _refuse_area(code, slots, ctx)
     if refusal:
         return Reject(refusal)
@@ -269,7 +283,7 @@ def validate_existing_action(answer: Answer, slots: dict, ctx: Context):
         value = "stop"
     existing = _existing_in(slots, ctx)
     locked = bool(existing.lock_until and existing.lock_until > ctx.today)
-    if value is None and re.search(r"变更|更改|改", answer.text) and not locked:
+    if value is None and re.search(r"变更|更改|改", answer.text):
         value = "change"
     if value == "stop":
         return Accept({}, notes=(Reply("filing.stopped"),), end=True)
@@ -320,7 +334,12 @@ def validate_category(answer: Answer, slots: dict, ctx: Context):
     rules = _rules(slots, ctx)
     if rules is not None and value not in rules.categories_offered:
         return Reject(Reply("filing.category_not_offered", {"category": value, "area": _area_name(rules.area_code, ctx)}))
-    return Accept({"category": value, "category_group": "long_term" if value in LONG_TERM else "temporary"})
+    updates = {"category": value, "category_group": "long_term" if value in LONG_TERM else "temporary"}
+    # A date said before the category was known may not fit it (a long-term filing cannot start in the past).
+    problem = _date_problem(date.fromisoformat(slots["start_date"]), value, ctx) if slots.get("start_date") else None
+    if problem is not None:
+        return Accept({**updates, "start_date": None, "end_date": None}, notes=(problem,))
+    return Accept(updates)
 
 
 # --- dates ------------------------------------------------------------------
@@ -333,21 +352,29 @@ def params_start_date(slots: dict, ctx: Context) -> dict:
     return {"category": slots.get("category")}
 
 
-def validate_start_date(answer: Answer, slots: dict, ctx: Context):
-    raw = answer.choice or _iso(answer.extraction.start_date)
-    if raw is None:
-        return Reject(Reply("filing.bad_date"))
-    start = date.fromisoformat(raw)
-    category = slots.get("category")
+def _date_problem(start: date, category: str | None, ctx: Context) -> Reply | None:
+    """Say why a start date cannot be used for this category (None when it can)."""
     earliest = ctx.today
     if category == "emergency":
         earliest = ctx.today - timedelta(days=EMERGENCY_MAX_PAST_DAYS)
     elif category in TEMPORARY:
         earliest = ctx.today - timedelta(days=LATE_FILING_DAYS)
     if start < earliest:
-        return Reject(Reply("filing.date_in_past", {"category": category, "earliest": earliest.isoformat()}))
+        return Reply("filing.date_in_past", {"category": category, "earliest": earliest.isoformat()})
     if start > ctx.today + timedelta(days=MAX_AHEAD_DAYS):
-        return Reject(Reply("filing.date_too_far", {"latest": (ctx.today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()}))
+        return Reply("filing.date_too_far", {"latest": (ctx.today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()})
+    return None
+
+
+def validate_start_date(answer: Answer, slots: dict, ctx: Context):
+    raw = answer.choice or _iso(answer.extraction.start_date)
+    if raw is None:
+        return Reject(Reply("filing.bad_date"))
+    start = date.fromisoformat(raw)
+    category = slots.get("category")
+    problem = _date_problem(start, category, ctx)
+    if problem is not None:
+        return Reject(problem)
     updates = {"start_date": start.isoformat()}
     end = answer.extraction.end_date
     if end and category in TEMPORARY and end > start:
@@ -428,7 +455,8 @@ def choices_phone(slots: dict, ctx: Context) -> list[Choice]:
 
 
 def validate_phone(answer: Answer, slots: dict, ctx: Context):
-    if answer.choice == "profile" or (answer.extraction.yes_no is True and choices_phone(slots, ctx)):
+    same = re.search(r"这个|原来|默认|我的|就用", answer.text) and not answer.extraction.phone
+    if answer.choice == "profile" or ((answer.extraction.yes_no is True or same) and choices_phone(slots, ctx)):
         return Accept({"phone": "profile"})
     phone = answer.extraction.phone
     if phone is None:
@@ -517,7 +545,8 @@ def trigger(text: str, extraction: nlu.Extraction) -> bool:
     """Start this flow when the message is about filing, treatment elsewhere or settlement."""
     if re.search(r"备案|异地|外地|报销|结算|看病|就医|住院|急诊|转诊|退休|派我|出差|医保", text):
         return True
-    return bool(extraction.category or extraction.treatment_area or extraction.insured_area)
+    return bool(extraction.category or extraction.treatment_area or extraction.insured_area
+                or (extraction.principal == "relative" and re.search(r"帮|替|给|为", text)))
 
 
 FLOW = register(

@@ -207,9 +207,6 @@ def test_it_keeps_the_category_already_understood_when_the_city_is_unknown():
     ])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a province that pools by city (广东 440000) is accepted as the "
-                   "treatment area: Gazetteer.from_csv gives it pool_code=code, so validate_treatment_area's "
-                   "`entry.level == 'province' and not entry.pool_code` never holds")
 def test_it_asks_which_city_when_told_a_province_that_pools_by_city():
     chat = Chat()
     play(chat, [
@@ -244,8 +241,6 @@ def test_it_refuses_a_long_term_start_date_in_the_past_and_keeps_the_other_slots
     assert chat.steps[1].replies[0].params["category"] == "posted_worker"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a start date said in the first message (or at another step) is "
-                   "absorbed without validate_start_date, so a long-term filing starts in the past unchecked")
 def test_it_refuses_a_past_long_term_start_date_even_when_said_in_the_first_message():
     chat = Chat()
     play(chat, [
@@ -330,9 +325,6 @@ def test_it_offers_no_change_while_the_existing_filing_is_locked():
     assert chat.state.offered == ["other_area", "stop"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: validate_existing_action only reads 变更 as 'change' when the filing "
-                   "is NOT locked, so a typed 变更 during the lock gets common.please_choose and the "
-                   "filing.change_locked branch is unreachable")
 def test_it_says_until_when_the_filing_is_locked_when_the_person_types_change():
     from datetime import date
 
@@ -398,8 +390,6 @@ def test_a_relative_who_has_not_consented_is_named_and_the_principal_is_asked():
     play(chat, [(n(1), [TREATMENT], {"principal": "self", "wanted_relation": None, "insured_area": "210100"})])
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: filing.trigger does not fire on '帮我爸办' (no keyword, no area, no "
-                   "category), so the relative request falls to common.welcome and the wanted father is lost")
 def test_a_bare_request_to_file_for_dad_starts_the_filing_and_asks_for_whom():
     chat = Chat(context(members=()))
     play(chat, [("帮我爸办", [INTRO, "filing.ask_principal"], {"wanted_relation": "father"})])
@@ -430,8 +420,6 @@ def test_editing_the_treatment_area_from_the_confirmation_keeps_every_other_answ
     assert (slots["treatment_area"], slots["category"], slots["start_date"]) == ("330100", "posted_worker", "2026-12-01")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: filing.finish only drops confirmed/edit_field/wanted_relation, so after "
-                   "an edit SubmitFiling.slots carries editing=None, existing_action=None, replaces=None")
 def test_the_submitted_slots_hold_no_bookkeeping_or_empty_values_after_an_edit():
     chat = Chat()
     last = play(chat, [
