@@ -278,6 +278,12 @@ def _start(name: str, extraction: nlu.Extraction, ctx: Context, state: DialogSta
     flow = _REGISTRY[(name, _CURRENT[name])]
     fresh = DialogState(flow=name, flow_version=flow.version, large_text=state.large_text, turns=state.turns + 1)
     fresh.slots = flow.start(extraction, ctx)
+    # What the first message filled (beyond the profile's prefill) is one turn, so
+    # "back" right after it returns to the prefilled start.
+    base = flow.start(nlu.extract("", today=ctx.today, gazetteer=ctx.gazetteer), ctx)
+    said = {k: base.get(k) for k, v in fresh.slots.items() if k != NOTES and base.get(k) != v}
+    if said:
+        fresh.undo.append(said)
     return fresh
 
 

@@ -449,3 +449,14 @@ def test_an_area_without_online_filing_for_a_category_says_so():
     ])
     assert chat.state.offered == ["posted_worker"]
     play(chat, [("退休后搬过去住", ["filing.category_not_offered", CATEGORY], {"category": None})])
+
+
+def test_back_right_after_the_first_message_undoes_what_it_said_but_keeps_the_profile():
+    chat = Chat()
+    chat.say("公司派我去苏州工作一年")
+    assert chat.slots["treatment_area"] == "320500" and chat.slots["category"] == "posted_worker"
+    step = chat.say("返回")
+    assert "common.went_back" in chat.prompts(step)
+    assert "treatment_area" not in chat.slots and "category" not in chat.slots
+    assert chat.slots["principal"] == "self" and chat.slots["insured_area"] == "210100"
+    assert chat.state.step == "treatment_area"
