@@ -11,6 +11,7 @@ import sys
 from datetime import date, timedelta
 
 from dialogs import nlu
+from dialogs.nlu_dates import add_months
 from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, StepSpec, register
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 
@@ -70,21 +71,13 @@ def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def _add_months(d: date, months: int) -> date:
-    import calendar
-
-    month = d.month - 1 + months
-    year, month = d.year + month // 12, month % 12 + 1
-    return date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
-
-
 def default_end(slots: dict, ctx: Context) -> date | None:
     """Return the end of validity the insured area gives a temporary filing."""
     rules = _rules(slots, ctx)
     if slots.get("category") not in TEMPORARY or not slots.get("start_date") or rules is None:
         return None
     months = rules.referral_validity_months if slots["category"] == "referral" else rules.temporary_validity_months
-    return _add_months(date.fromisoformat(slots["start_date"]), months)
+    return add_months(date.fromisoformat(slots["start_date"]), months)
 
 
 def _materials_required(slots: dict, ctx: Context) -> tuple:
