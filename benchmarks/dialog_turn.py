@@ -27,10 +27,10 @@ How
   The load generator is wrk (Debian package `wrk`) with one connection per wrk
   thread and a generated Lua script that keeps each connection's users and
   conversation positions, checks that every reply's `state` is the step the
-  script expects ("off-script" otherwise) and counts 409s and other non-2xx
-  answers. Without wrk it says so and falls back to a Python client (threads
-  with keep-alive http.client connections), which shares the 2 cores with the
-  servers and so understates the figures.
+  script expects ("off-script" otherwise; BENCH_DEBUG=1 prints each one) and
+  counts 409s and other non-2xx answers. Without wrk it says so and falls back
+  to a Python client (threads with keep-alive http.client connections), which
+  shares the 2 cores with the servers and so understates the figures.
 
   Per backend it prints requests/s for the dialog turn and the bare endpoint,
   their ratio (target >= 50%), the p50/p90/p99 client-side latency of the turns
@@ -405,21 +405,31 @@ function init(args)
 end
 
 function request()
-  cur = cur % per + 1
-  pos[cur] = pos[cur] % #bodies + 1
-  want = expected[pos[cur]]
+  -- The user and position advance only when the answer arrives (response below): wrk calls
+  -- request() once on thread 1 to verify the script, and that request is never sent.
+  nxt = cur % per + 1
+  npos = pos[nxt] % #bodies + 1
+  want = expected[npos]
   return wrk.format("POST", "{PATH}", {{
-    ["Authorization"] = "Bearer " .. mine[cur],
+    ["Authorization"] = "Bearer " .. mine[nxt],
     ["Content-Type"] = "application/json",
-  }}, bodies[pos[cur]])
+  }}, bodies[npos])
 end
 
 function response(status, headers, body)
+  cur = nxt
+  pos[cur] = npos
   if status >= 200 and status < 300 then
     ok = ok + 1
     if want ~= nil then
       local got = string.match(body, '"state"%s*:%s*"([^"]*)"')
-      if got ~= want then offscript = offscript + 1 end
+      if got ~= want then
+        offscript = offscript + 1
+        if os.getenv("BENCH_DEBUG") then
+          io.stderr:write("off-script pos=" .. npos .. " want=" .. want .. " got=" .. tostring(got) ..
+                          " body=" .. string.sub(body, 1, 160) .. "\\n")
+        end
+      end
     end
   elseif status == 409 then
     stale = stale + 1
@@ -448,6 +458,8 @@ def run_wrk(port: int, lua: Path, connections: int, seconds: float) -> LoadResul
     cmd = ["wrk", "-t", str(connections), "-c", str(connections), "-d", f"{max(1, round(seconds))}s",
            "--timeout", "10s", "-s", str(lua), f"http://127.0.0.1:{port}{PATH}"]
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
+    if os.environ.get("BENCH_DEBUG"):
+        sys.stderr.write(out.stderr)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("BENCHJSON ")), None)
     if out.returncode != 0 or line is None:
         raise RunError(f"wrk failed ({out.returncode}):\n{out.stdout[-1500:]}\n{out.stderr[-1500:]}")
@@ -628,8 +640,9 @@ def print_block(backend: str, worker_label: str, dialog: LoadResult, bare: LoadR
         s = dialog.server_ms
         print(f"    dialog turn, in-app handling time (app request log, no queueing): "
               f"p50 {s['p50']:.2f} ms, p90 {s['p90']:.2f} ms, p99 {s['p99']:.2f} ms over {s['n']} turns")
-    cpu = ", ".join(f"{k} {v:.2f}" for k, v in dialog.cpu.items() if v == v)
-    print(f"    CPU during the dialog run (cores of 2): {cpu}")
+    for label, r in (("dialog", dialog), ("bare", bare)):
+        cpu = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu.items() if v == v)  # v == v: not NaN
+        print(f"    CPU during the {label} run (cores of 2): {cpu}")
     print(f"    ratio dialog/bare {ratio:6.1%}   target >= {TARGET_RATIO:.0%}     {verdict(ratio >= TARGET_RATIO)}")
     print(f"    p99 dialog turn   {dialog.p99:6.2f} ms target <= {TARGET_P99_MS:g} ms  "
           f"{verdict(dialog.p99 <= TARGET_P99_MS)}")
@@ -724,6 +737,7 @@ def main() -> int:
           f"conversation of {len(CONVERSATION)} turns per cycle")
 
     signal.signal(signal.SIGTERM, _on_term)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # also when started with SIGINT ignored
     results, failure = [], None
     try:
         for backend in ARGS.backends:
