@@ -5,6 +5,7 @@ from apiflask import HTTPTokenAuth
 from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from backend.extensions import db
 from backend.models import WeChatIdentity
@@ -38,7 +39,9 @@ def identity_for_token(token: str) -> WeChatIdentity | None:
     if not isinstance(data, dict):
         return None
     return db.session.scalar(
-        select(WeChatIdentity).where(WeChatIdentity.app_id == data.get("a"), WeChatIdentity.openid == data.get("o"))
+        select(WeChatIdentity)
+        .options(joinedload(WeChatIdentity.person))  # every authenticated call needs the person
+        .where(WeChatIdentity.app_id == data.get("a"), WeChatIdentity.openid == data.get("o"))
     )
 
 

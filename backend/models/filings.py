@@ -41,7 +41,7 @@ class Filing(db.Model):
     treatment_area_code: Mapped[str] = mapped_column(String(6), ForeignKey("areas.code"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
-    contact_phone_encrypted: Mapped[str | None] = mapped_column(EncryptedText)
+    contact_phone_encrypted: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     contact_phone_masked: Mapped[str | None] = mapped_column(String(16))
     materials: Mapped[list] = mapped_column(JSON, default=list)
     commitment_letter: Mapped[bool] = mapped_column(Boolean, default=False)

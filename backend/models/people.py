@@ -24,7 +24,8 @@ class Person(db.Model):
     __tablename__ = "persons"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    id_number_encrypted: Mapped[str] = mapped_column(EncryptedText)
+    # Deferred: decrypting costs more than the rest of a dialog turn, and few paths need it.
+    id_number_encrypted: Mapped[str] = mapped_column(EncryptedText, deferred=True)
     id_number_hash: Mapped[str] = mapped_column(String(64), unique=True)
     id_number_masked: Mapped[str] = mapped_column(String(18))
     name: Mapped[str] = mapped_column(String(64))
@@ -33,7 +34,7 @@ class Person(db.Model):
     employment_status: Mapped[str] = mapped_column(String(16), default="working")
     insurance_status: Mapped[str] = mapped_column(String(16), default="normal")
     contribution_status: Mapped[str] = mapped_column(String(16), default="paid")
-    phone_encrypted: Mapped[str | None] = mapped_column(EncryptedText)
+    phone_encrypted: Mapped[str | None] = mapped_column(EncryptedText, deferred=True)
     phone_masked: Mapped[str | None] = mapped_column(String(16))
     large_text: Mapped[bool] = mapped_column(Boolean, default=False)
     language: Mapped[str] = mapped_column(String(8), default="zh_CN")

@@ -102,7 +102,19 @@ def build_context(person: Person | None, session_key: str, large_text: bool) -> 
         except DomainError:
             return None
 
+    # One turn asks the same questions several times (applies_, params_, validate_):
+    # answer each from the database once per turn.
+    memo: dict = {}
+
+    def once(kind: str, key: str, compute):
+        if (kind, key) not in memo:
+            memo[(kind, key)] = compute(key)
+        return memo[(kind, key)]
+
     def filings_for(key: str) -> tuple[ActiveFiling, ...]:
+        return once("filings", key, _filings_for)
+
+    def _filings_for(key: str) -> tuple[ActiveFiling, ...]:
         target = principal(key)
         if target is None:
             return ()
@@ -127,7 +139,8 @@ def build_context(person: Person | None, session_key: str, large_text: bool) -> 
         self_phone_masked=person.phone_masked if person else None,
         self_retired=bool(person and person.employment_status == "retired"),
         members=members, large_text=large_text, lang=person.language if person else "zh_CN",
-        rules_for=_area_rules, filings_for=filings_for, insured_area_of=insured_area_of,
+        rules_for=lambda code: once("rules", code, _area_rules), filings_for=filings_for,
+        insured_area_of=insured_area_of,
     )
 
 
@@ -238,31 +251,33 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
     step = engine.advance(state, user_input, build_context(person, key, large))
     saved = step.state.to_dict()
+    values = dict(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"), step=saved.pop("step"),
+                  slots=saved.pop("slots"), engine_data=saved, last_channel=channel, last_turn_key=message_key,
+                  updated_at=clock.now())
+    session_id, read_version = session.id, session.version
+    claim = (update(DialogSession)
+             .where(DialogSession.id == session_id, DialogSession.version == read_version)
+             .execution_options(synchronize_session=False))
+    acts = any(isinstance(e, SubmitFiling) for e in step.effects)
     try:
-        # Claim the turn before acting: a concurrent turn on the same session blocks on
-        # this row and then matches nothing, so it can neither submit nor save twice.
-        claimed = db.session.execute(
-            update(DialogSession)
-            .where(DialogSession.id == session.id, DialogSession.version == session.version)
-            .values(version=session.version + 1, flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"),
-                    step=saved.pop("step"), slots=saved.pop("slots"), engine_data=saved, last_channel=channel,
-                    last_turn_key=message_key, updated_at=clock.now())
-            .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount != 1:
-            raise StaleDataError("dialog session changed since it was read")
-        new_version = session.version + 1
-        db.session.expire(session)
+        if acts:
+            # Claim the turn before acting: a concurrent turn on the same session blocks on
+            # this row and then matches nothing, so it can neither submit nor save twice.
+            if db.session.execute(claim.values(version=read_version + 1, **values)).rowcount != 1:
+                raise StaleDataError("dialog session changed since it was read")
         extra, created = _execute(step, person, channel, lang)
         if extra:
             step = Step(step.state, step.replies + tuple(extra), step.effects)
         large = bool(person.large_text) if person else step.state.large_text
-        result = _render(step, new_version, large, lang, created, person, [type(e).__name__ for e in step.effects])
-        db.session.execute(
-            update(DialogSession).where(DialogSession.id == session.id)
-            .values(last_reply={k: v for k, v in result.__dict__.items() if k != "repeated"})
-            .execution_options(synchronize_session=False)
-        )
+        result = _render(step, read_version + 1, large, lang, created, person,
+                         [type(e).__name__ for e in step.effects])
+        last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
+        if acts:
+            db.session.execute(update(DialogSession).where(DialogSession.id == session_id)
+                               .values(last_reply=last_reply).execution_options(synchronize_session=False))
+        elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
+            # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
+            raise StaleDataError("dialog session changed since it was read")
         db.session.commit()
     except (StaleDataError, IntegrityError):
         # A concurrent turn on the same session won; nothing of this one is kept.

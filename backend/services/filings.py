@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
@@ -22,7 +23,7 @@ STATUS_OF_OUTCOME = {"approved": "approved", "pending_review": "pending_review",
 def consented_links(actor: Person) -> list[FamilyLink]:
     """Return the links through which the actor may act for a member now."""
     return list(db.session.scalars(
-        select(FamilyLink).where(
+        select(FamilyLink).options(joinedload(FamilyLink.member)).where(
             FamilyLink.agent_person_id == actor.id,
             FamilyLink.consent_state.in_(("consented", "offline_proof")),
         ).order_by(FamilyLink.id)
