@@ -8,7 +8,7 @@ from flask import Flask
 
 from backend import errors, logging_setup
 from backend.config import build_config
-from backend.extensions import db, migrate
+from backend.extensions import db, limiter, migrate
 from backend.lib import crypto
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     crypto.configure(app.config["SECRET_KEY"])
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
+    limiter.init_app(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 

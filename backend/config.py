@@ -68,6 +68,8 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.JSON_AS_ASCII = False
         self.MAX_CONTENT_LENGTH = 1024 * 1024
+        self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/minute")
+        self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
 
 
 def build_config(overrides: dict | None = None) -> dict:

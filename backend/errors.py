@@ -57,6 +57,12 @@ def register(app: Flask) -> None:
         code = _CODES.get(status, "bad_request" if status < 500 else "internal_error")
         return error_body(code), status, error.headers
 
+    @app.errorhandler(429)
+    def handle_rate_limited(exc):
+        response = jsonify(error_body("too_many_requests"))
+        response.status_code = 429
+        return response
+
     @app.errorhandler(StaleTurn)
     def handle_stale(exc: StaleTurn):
         body = error_body(exc.code)

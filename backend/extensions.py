@@ -1,4 +1,6 @@
 """Flask extensions, created unbound and attached in create_app (init_app pattern)."""
+from flask import current_app, request
+from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -21,3 +23,18 @@ class Base(DeclarativeBase):
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
+
+
+def _client_address() -> str:
+    # Behind the TLS proxy ProxyFix has already put the client's address in remote_addr.
+    return request.remote_addr or "unknown"
+
+
+# Storage is chosen in create_app: Redis when REDIS_URL is set (shared by every
+# instance), process memory otherwise (the embedded single-process mode).
+limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
+
+
+def public_rate_limit() -> str:
+    """Return the rate limit for public, unauthenticated endpoints (configurable)."""
+    return current_app.config["PUBLIC_RATE_LIMIT"]

@@ -33,6 +33,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "identity_required": ("请先绑定本人医保身份。", "Please bind your insured identity first."),
     "unknown_area": ("没有找到这个地区。", "Unknown area."),
     "invalid_input": ("请求内容有误：{fields}", "The request is not valid: {fields}"),
+    "invalid_search": ("查询条件有误（{field}）：{reason}", "Invalid search ({field}): {reason}"),
+    "institution_not_found": ("没有找到这家机构。", "No such institution."),
+    "choice_not_required": (
+        "您的参保地不要求选定医院，备案地所有联网机构都可以直接结算。",
+        "Your insured area does not require a choice: every networked institution of the filed area settles.",
+    ),
+    "invalid_choice": ("选择的机构不符合参保地规定：{reasons}", "The chosen institutions break the area's rule: {reasons}"),
 }
 
 

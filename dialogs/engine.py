@@ -289,7 +289,7 @@ def _start(name: str, extraction: nlu.Extraction, ctx: Context, state: DialogSta
 
 def _idle(text: str, extraction: nlu.Extraction, state: DialogState, ctx: Context) -> Step:
     chosen, _ = _resolve_choice(text, None, state) if state.offered else (None, False)
-    name = "filing" if chosen == "filing" else next((n for t, n in _TRIGGERS if t(text, extraction)), None)
+    name = chosen if chosen in _CURRENT else next((n for t, n in _TRIGGERS if t(text, extraction)), None)
     state.turns += 1
     if chosen == "my_filings":
         state.offered = []
@@ -314,6 +314,7 @@ def _idle_menu(state: DialogState, notes: tuple, effects: tuple = ()) -> Step:
 
 def _menu() -> Reply:
     return Reply("common.welcome", choices=(Choice("filing", "common.choice_filing"),
+                                            Choice("institution", "common.choice_institution"),
                                             Choice("my_filings", "common.choice_my_filings")))
 
 

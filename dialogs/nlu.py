@@ -291,13 +291,15 @@ class Extraction:
     yes_no: bool | None = None
     choice: int | None = None         # 1-based, only when the whole message is a choice
     command: str | None = None        # one of COMMANDS
+    # The normalised message, for flows that look for words of their own (care types, diseases).
+    text: str = field(default="", compare=False)
 
     def filled(self) -> dict:
         """Return only the slots that were filled, keyed by slot name."""
         out = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is not None and value != []:
+            if f.name != "text" and value is not None and value != []:
                 out[f.name] = value
         return out
 
@@ -307,8 +309,8 @@ _END_CUE = re.compile(r"(?:到|至|截至|截止到?|until|to)\s*$")
 
 def extract(text: str, *, today: date, gazetteer: Gazetteer) -> Extraction:
     """Extract every slot a single chat message fills."""
-    ex = Extraction()
     t = normalize(text)
+    ex = Extraction(text=t[:MAX_CHARS])
     if not t.strip():
         return ex
     ex.command = detect_command(t)

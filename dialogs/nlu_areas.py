@@ -177,6 +177,17 @@ class Gazetteer:
     def __len__(self) -> int:
         return len(self._by_code)
 
+    def within(self, text: str, pool_code: str) -> AreaEntry | None:
+        """Return the county of a given co-ordination area that the text names (南山区 in 深圳, not 鹤岗)."""
+        best = None
+        for alias, candidates in self._aliases.items():
+            if len(alias) >= 2 and alias in text:
+                for _weak, entry in candidates:
+                    if entry.level == "county" and entry.pool_code == pool_code and (
+                            best is None or len(alias) > best[0]):
+                        best = (len(alias), entry)
+        return best[1] if best else None
+
     def lookup(self, code) -> AreaEntry | None:
         """Return the entry with this area code, if any."""
         return self._by_code.get(str(code).strip())

@@ -57,6 +57,36 @@ class ShowFilings:
 
 
 @dataclass(frozen=True)
+class CheckInstitution:
+    """Explain whether the visit would settle at the chosen institution, and record the choice."""
+
+    principal: str
+    code: str
+    visit: str
+    disease: str | None = None
+
+
+@dataclass(frozen=True)
+class InstitutionHit:
+    """An institution as a flow shows it."""
+
+    code: str
+    name: str
+    level: str
+    services: tuple[str, ...]
+    distance_km: float | None = None
+
+
+@dataclass(frozen=True)
+class DiseaseEntry:
+    """A chronic disease and the words people use for it."""
+
+    code: str
+    name: str
+    synonyms: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Step:
     """The result of one turn: the new state, what to say, and what to do."""
 
@@ -125,6 +155,11 @@ class Context:
     rules_for: Callable[[str], AreaRules | None] = _none
     filings_for: Callable[[str], tuple[ActiveFiling, ...]] = lambda _principal: ()
     insured_area_of: Callable[[str], str | None] = _none  # principal key -> insured pool code
+    filed_area_of: Callable[[str], str | None] = _none  # principal key -> treatment area of the approved filing
+    # (area, service, disease, district, page, per_page, location) -> (hits, has_more)
+    find_institutions: Callable[..., tuple[tuple[InstitutionHit, ...], bool]] = lambda **_: ((), False)
+    diseases: tuple[DiseaseEntry, ...] = ()
+    location: tuple[float, float] | None = None  # the mini-program's latitude/longitude, when sent
 
 
 def to_jsonable(value):

@@ -19,5 +19,6 @@ def post_message(message):
     result = dialog_turns.handle_turn(
         auth.current_user, user_input, channel="miniprogram",
         expected_version=message.get("version"), message_key=message.get("message_id"),
+        location=(message["lat"], message["lon"]) if "lat" in message else None,
     )
     return result.as_dict()

@@ -1,6 +1,6 @@
 """Request and response shapes of the mini-program API (documented in the OpenAPI document)."""
 from apiflask import Schema
-from apiflask.fields import Boolean, Date, Dict, Integer, List, Nested, String
+from apiflask.fields import Boolean, Date, Dict, Float, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, validates_schema
 
@@ -14,11 +14,15 @@ class MessageIn(Schema):
                                                                          "a different one answers 409 stale_turn."})
     message_id = String(validate=Length(min=1, max=128),
                         metadata={"description": "Client message id: a repeat returns the same reply, applied once."})
+    lat = Float(validate=Range(min=-90, max=90), metadata={"description": "the phone's latitude (for 'near me')"})
+    lon = Float(validate=Range(min=-180, max=180), metadata={"description": "the phone's longitude"})
 
     @validates_schema
     def one_input(self, data, **_kwargs):
         if ("text" in data) == ("choice" in data):
             raise ValidationError("give exactly one of text or choice", "text")
+        if ("lat" in data) != ("lon" in data):
+            raise ValidationError("give both lat and lon", "lat")
 
 
 class ChoiceOut(Schema):
@@ -60,6 +64,7 @@ class FilingOut(Schema):
     materials = List(String())
     handoff_status = String()
     channel = String()
+    institutions = List(String(), metadata={"description": "chosen institutions, where the area requires a choice"})
 
 
 class TurnOut(Schema):
@@ -91,3 +96,73 @@ class ChangeIn(Schema):
     materials = String(validate=OneOf(("commitment_letter", "documents")))
     phone = String(validate=Length(min=11, max=11))
 
+
+
+class InstitutionQuery(Schema):
+    area = String(metadata={"description": "co-ordination area code (6 digits), e.g. 440300"})
+    district = String(metadata={"description": "county-level code inside the area"})
+    service = String(metadata={"description": "inpatient | outpatient | chronic | pharmacy"})
+    disease = String(metadata={"description": "chronic disease code, e.g. diabetes"})
+    grade = Integer(metadata={"description": "1, 2 or 3 (一/二/三级)"})
+    first_class = Boolean(metadata={"description": "甲等 only"})
+    q = String(metadata={"description": "name: Chinese substring, full pinyin or initials"})
+    lat = Float(metadata={"description": "latitude of the user, for distance"})
+    lon = Float(metadata={"description": "longitude of the user, for distance"})
+    sort = String(load_default="level", metadata={"description": "level | distance | name"})
+    page = Integer(load_default=1)
+    per_page = Integer(load_default=10)
+
+
+class HitOut(Schema):
+    code = String()
+    name = String()
+    area_code = String()
+    district_code = String(allow_none=True)
+    level = String()
+    kind = String()
+    services = List(String())
+    latitude = Float(allow_none=True)
+    longitude = Float(allow_none=True)
+    distance_km = Float(allow_none=True)
+
+
+class InstitutionPageOut(Schema):
+    institutions = List(Nested(HitOut))
+    page = Integer()
+    per_page = Integer()
+    has_more = Boolean()
+
+
+class InstitutionOut(HitOut):
+    area_name = String()
+    district_name = String(allow_none=True)
+    diseases = List(String())
+
+
+class SettlementQuery(Schema):
+    visit = String(required=True, validate=OneOf(("inpatient", "outpatient", "chronic", "pharmacy")))
+    disease = String()
+    date = Date()
+    principal = String(load_default="self", metadata={"description": "self, or member:<person id> you act for"})
+
+
+class SettlementCheckOut(Schema):
+    code = String()
+    passed = Boolean()
+    params = Dict()
+    message = String(allow_none=True)
+
+
+class SettlementOut(Schema):
+    institution = Dict()
+    visit = String()
+    disease = String(allow_none=True)
+    date = String()
+    settles = Boolean()
+    filing = String(allow_none=True)
+    checks = List(Nested(SettlementCheckOut))
+    alternatives = List(Nested(HitOut))
+
+
+class ChoiceIn(Schema):
+    codes = List(String(validate=Length(min=1, max=32)), required=True, validate=Length(min=1, max=10))

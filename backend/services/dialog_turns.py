@@ -16,15 +16,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import Area, DialogSession, Filing, Person, WeChatIdentity
+from backend.models import Area, DialogSession, Disease, Filing, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
-from backend.services import audit, filings
+from backend.services import audit, filings, institution_search, institutions
 from backend.services.errors import DomainError, StaleTurn
 from backend.services.reference_data import current_policy
 from dialogs import engine, nlu
 from dialogs.prompts import render_step
 from dialogs.types import (
-    ActiveFiling, AreaRules, Context, Member, Reply, RequestCallback, SetLargeText, ShowFilings, Step, SubmitFiling,
+    ActiveFiling, AreaRules, CheckInstitution, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
+    SetLargeText, ShowFilings, Step, SubmitFiling,
 )
 
 
@@ -89,7 +90,29 @@ def _area_rules(area_code: str) -> AreaRules | None:
     )
 
 
-def build_context(person: Person | None, session_key: str, large_text: bool) -> Context:
+@lru_cache(maxsize=1)
+def _diseases_cached(_marker: str) -> tuple[DiseaseEntry, ...]:
+    return tuple(DiseaseEntry(d.code, d.name_zh, tuple(d.synonyms or ()))
+                 for d in db.session.scalars(select(Disease).where(Disease.active.is_(True)).order_by(Disease.code)))
+
+
+def find_institutions(*, area, service, disease, district, page, per_page, location):
+    """Search for the institution flow; the engine sees plain hits."""
+    if not area:
+        return (), False
+    try:
+        result = institution_search.search(institution_search.SearchFilters(
+            area_code=area, district_code=district, service=service, disease=disease, page=page, per_page=per_page,
+            latitude=location[0] if location else None, longitude=location[1] if location else None,
+            sort="distance" if location else "level",
+        ))
+    except institution_search.InvalidSearch:
+        return (), False
+    return tuple(InstitutionHit(h.code, h.name, h.level, h.services, h.distance_km) for h in result.hits), result.has_more
+
+
+def build_context(person: Person | None, session_key: str, large_text: bool,
+                  location: tuple[float, float] | None = None) -> Context:
     """Collect what the engine may know about this user for one turn (lazily where it can)."""
     links = filings.consented_links(person) if person else []
     members = tuple(Member(k.member_person_id, k.relation, k.member.name_masked) for k in links)
@@ -133,6 +156,10 @@ def build_context(person: Person | None, session_key: str, large_text: bool) -> 
         target = principal(key)
         return target.insured_area_code if target else None
 
+    def filed_area_of(key: str) -> str | None:
+        approved = [f for f in filings_for(key) if f.status == "approved"]
+        return approved[0].treatment_area_code if approved else None
+
     return Context(
         today=clock.today(), gazetteer=gazetteer(), session_key=session_key, bound=person is not None,
         self_insured_area=person.insured_area_code if person else None,
@@ -140,7 +167,8 @@ def build_context(person: Person | None, session_key: str, large_text: bool) -> 
         self_retired=bool(person and person.employment_status == "retired"),
         members=members, large_text=large_text, lang=person.language if person else "zh_CN",
         rules_for=lambda code: once("rules", code, _area_rules), filings_for=filings_for,
-        insured_area_of=insured_area_of,
+        insured_area_of=insured_area_of, filed_area_of=filed_area_of, find_institutions=find_institutions,
+        diseases=_diseases_cached(str(db.engine.url)), location=location,
     )
 
 
@@ -200,6 +228,15 @@ def _filings_reply(person: Person) -> Reply:
     return Reply("common.filings_list", {"filings": items})
 
 
+def _institution_reply(person: Person, effect: CheckInstitution, lang: str) -> Reply:
+    result = institutions.settlement_check(person, effect.principal, effect.code, effect.visit,
+                                           disease=effect.disease, lang=lang)
+    params = {"name": result["institution"]["name"], "visit": effect.visit, "filing": result["filing"],
+              "reasons": [c["message"] for c in result["checks"] if not c["passed"]],
+              "alternatives": result["alternatives"]}
+    return Reply("institution.outcome_settles" if result["settles"] else "institution.outcome_fails", params)
+
+
 def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tuple[list[Reply], Filing | None]:
     replies, created = [], None
     for effect in step.effects:
@@ -214,6 +251,8 @@ def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tupl
                          flow=effect.flow, step=effect.step)
         elif isinstance(effect, ShowFilings) and person is not None:
             replies.append(_filings_reply(person))
+        elif isinstance(effect, CheckInstitution) and person is not None:
+            replies.append(_institution_reply(person, effect, lang))
     return replies, created
 
 
@@ -229,7 +268,8 @@ def _render(step: Step, version: int, large: bool, lang: str, filing: Filing | N
 
 
 def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: str,
-                expected_version: int | None = None, message_key: str | None = None) -> TurnResult:
+                expected_version: int | None = None, message_key: str | None = None,
+                location: tuple[float, float] | None = None) -> TurnResult:
     """Apply one message to the user's session and return what to show; commits once."""
     person = identity.person
     key = user_key(identity)
@@ -249,7 +289,7 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         step = Step(state, replies)
         db.session.rollback()
         raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
-    step = engine.advance(state, user_input, build_context(person, key, large))
+    step = engine.advance(state, user_input, build_context(person, key, large, location))
     saved = step.state.to_dict()
     values = dict(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"), step=saved.pop("step"),
                   slots=saved.pop("slots"), engine_data=saved, last_channel=channel, last_turn_key=message_key,

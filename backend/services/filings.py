@@ -284,5 +284,6 @@ def summary(filing: Filing, *, viewer: Person | None = None) -> dict:
         "materials": filing.materials,
         "handoff_status": filing.handoff_status,
         "channel": filing.channel,
+        "institutions": [i.institution_code for i in sorted(filing.institutions, key=lambda i: i.position)],
     }
 

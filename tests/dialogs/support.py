@@ -122,3 +122,45 @@ def play(chat: "Chat", transcript) -> engine.Step:
 
 
 __all__ += ["MOTHER", "existing_filing", "submitted", "play"]
+
+
+# --- the institution flow -------------------------------------------------------
+
+from dialogs.types import DiseaseEntry, InstitutionHit  # noqa: E402
+
+DISEASES = (
+    DiseaseEntry("hypertension", "高血压", ("血压高", "降压药")),
+    DiseaseEntry("diabetes", "糖尿病", ("血糖高", "二型糖尿病")),
+    DiseaseEntry("uraemia_dialysis", "尿毒症透析", ("透析", "尿毒症")),
+)
+SHENZHEN_HITS = tuple(
+    InstitutionHit(f"H{i}", name, level, ("inpatient", "outpatient", "chronic"), None)
+    for i, (name, level) in enumerate([
+        ("北京大学深圳医院", "3A"), ("香港大学深圳医院", "3A"), ("深圳市人民医院", "3A"),
+        ("深圳市第二人民医院", "3A"), ("南山区社区卫生服务中心", "1"), ("福田区社区卫生服务中心", "1"),
+    ], start=1)
+)
+
+
+def fake_find(searches: list | None = None):
+    """A find_institutions that pages over six Shenzhen hospitals and records what was asked."""
+    def find(*, area, service, disease, district, page, per_page, location):
+        if searches is not None:
+            searches.append({"area": area, "service": service, "disease": disease, "district": district,
+                             "page": page, "per_page": per_page, "location": location})
+        hits = SHENZHEN_HITS if area == "440300" else ()
+        if location is not None:
+            hits = tuple(InstitutionHit(h.code, h.name, h.level, h.services, round(0.7 * i, 1))
+                         for i, h in enumerate(hits, start=1))
+        start = (page - 1) * per_page
+        return hits[start:start + per_page], start + per_page < len(hits)
+    return find
+
+
+def institution_context(**overrides) -> Context:
+    """A context with the fake search, the disease words, and an approved filing in Shenzhen."""
+    filed = overrides.pop("filed_area", "440300")
+    base = dict(find_institutions=fake_find(overrides.pop("searches", None)), diseases=DISEASES,
+                filed_area_of=lambda key: filed)
+    base.update(overrides)
+    return context(**base)

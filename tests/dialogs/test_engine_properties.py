@@ -12,9 +12,9 @@ from dialogs.prompts import LARGE_MAX_CHOICES, render_step
 from dialogs.types import SubmitFiling
 from tests.dialogs.support import MOTHER, context, existing_filing
 
-STEP_NAMES = {row[0] for row in filing.TABLE}
+STEP_NAMES = {spec.name for flow in engine.registered_flows() for spec in flow.steps}
 # Slots that are bookkeeping of one step, cleared by design once that step is answered.
-TRANSIENT = {"wanted_relation", "editing", "edit_field"}
+TRANSIENT = {"wanted_relation", "editing", "edit_field", "page", "near"}
 # Answering these steps is itself a way to take an answer back (an edit, or "another city").
 UNDOING_STEPS = {"edit_field", "existing_action"}
 

@@ -15,7 +15,7 @@ import pytest
 from dialogs import engine, prompts
 from dialogs.prompts import LARGE_MAX_CHARS, LARGE_MAX_CHOICES, render_prompt, render_reply
 from dialogs.types import Reply
-from tests.dialogs.support import MOTHER, Chat, area_rules, context, existing_filing
+from tests.dialogs.support import MOTHER, Chat, area_rules, context, existing_filing, institution_context
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -41,6 +41,11 @@ CONVERSATIONS = [
     ({"insured": {}}, ["我要办备案", "帮助", "火星", "合肥", "苏州", "1"]),
     ({}, ["大字", "正常模式", "大字", "2"]),
 ]
+# The institution flow, with its fake search (tests/dialogs/support.py).
+INSTITUTION_CONVERSATIONS = [
+    ({}, ["找医院", "帮助", "随便", "3", "帮助", "头疼", "透析", "帮助", "更多", "附近", "帮助", "火星区", "南山区", "1"]),
+    ({"filed_area": None}, ["找药店", "帮助", "火星", "苏州", "取消"]),
+]
 
 # Replies the backend builds itself (backend/services/dialog_turns.py), with the parameters it passes.
 BACKEND_REPLIES = [
@@ -63,6 +68,12 @@ BACKEND_REPLIES = [
     Reply("filing.which_city", {"province": "内蒙古自治区"}),
     Reply("filing.change_locked", {"lock_until": "2027-01-05"}),
     Reply("common.busy_retry"),
+    Reply("institution.outcome_settles", {"name": "北京大学深圳医院", "visit": "outpatient", "filing": "BA20261122-0007",
+                                          "reasons": [], "alternatives": []}),
+    Reply("institution.outcome_fails", {"name": "深圳市某某医院", "visit": "outpatient", "filing": "BA20261122-0007",
+                                        "reasons": ["这家机构没有开通普通门诊的跨省直接结算（只开通了：住院）。"],
+                                        "alternatives": [{"name": "北京大学深圳医院", "distance_km": 1.2},
+                                                         {"name": "香港大学深圳医院", "distance_km": 2.5}]}),
 ]
 
 
@@ -72,6 +83,10 @@ def large_mode_replies() -> tuple[Reply, ...]:
     replies = list(BACKEND_REPLIES)
     for overrides, lines in CONVERSATIONS:
         chat = Chat(context(large_text=True, **overrides))
+        for line in lines:
+            replies += chat.say(line).replies
+    for overrides, lines in INSTITUTION_CONVERSATIONS:
+        chat = Chat(institution_context(large_text=True, **overrides))
         for line in lines:
             replies += chat.say(line).replies
     # A session saved on a flow version that no longer exists is told the flow changed.

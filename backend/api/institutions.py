@@ -1,0 +1,88 @@
+"""Networked institutions: public search, details, and (signed in) would my visit settle there."""
+from dataclasses import asdict
+
+from backend.api import bp
+from backend.api.schemas import (
+    ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
+)
+from backend.auth import auth
+from backend.extensions import db, limiter, public_rate_limit
+from backend.models import Area
+from backend.services import filings, institutions
+from backend.services.errors import IdentityRequired, NotFound
+from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
+
+
+@bp.errorhandler(InvalidSearch)
+def _invalid_search(exc: InvalidSearch):
+    from backend.errors import error_body
+
+    body = error_body("invalid_search", field=exc.field, reason=exc.code) | {"field": exc.field, "reason": exc.code}
+    return body, 400
+
+
+@bp.get("/institutions")
+@limiter.limit(public_rate_limit)
+@bp.input(InstitutionQuery, location="query", arg_name="query")
+@bp.output(InstitutionPageOut)
+@bp.doc(summary="Search networked institutions", description="Public and rate-limited. 400 names the bad parameter.")
+def search_institutions(query):
+    """Search by area, district, service, disease, level, name (Chinese, pinyin, initials) and distance."""
+    filters = SearchFilters(
+        area_code=query.get("area"), district_code=query.get("district"), service=query.get("service"),
+        disease=query.get("disease"), grade=query.get("grade"), first_class=query.get("first_class"),
+        query=query.get("q"), latitude=query.get("lat"), longitude=query.get("lon"), sort=query["sort"],
+        page=query["page"], per_page=query["per_page"],
+    )
+    page = search(filters)
+    return {"institutions": [asdict(h) for h in page.hits], "page": page.page, "per_page": page.per_page,
+            "has_more": page.has_more}
+
+
+@bp.get("/institutions/<code>")
+@limiter.limit(public_rate_limit)
+@bp.output(InstitutionOut)
+@bp.doc(summary="Show one institution", responses={404: "No such institution"})
+def show_institution(code: str):
+    """Show an institution with the services and diseases it is networked for."""
+    inst = get_institution(code)
+    if inst is None:
+        raise NotFound("institution_not_found", code=code)
+    area, district = db.session.get(Area, inst.area_code), db.session.get(Area, inst.district_code or "")
+    return {
+        "code": inst.code, "name": inst.name, "area_code": inst.area_code, "district_code": inst.district_code,
+        "level": inst.level, "kind": inst.kind, "services": inst.services, "latitude": inst.latitude,
+        "longitude": inst.longitude, "distance_km": None, "area_name": area.name if area else None,
+        "district_name": district.name if district else None, "diseases": [d.disease_code for d in inst.diseases],
+    }
+
+
+@bp.get("/institutions/<code>/settlement")
+@bp.auth_required(auth)
+@bp.input(SettlementQuery, location="query", arg_name="query")
+@bp.output(SettlementOut)
+@bp.doc(summary="Would my visit settle directly here?",
+        description="Checks the filing, the filed area, the networked service/disease, the area's level and "
+                    "choice rules; when it would not settle, lists the nearest three that would.")
+def settlement_at_institution(code: str, query):
+    """Explain whether a visit of a given kind would settle directly at this institution."""
+    person = auth.current_user.person
+    if person is None:
+        raise IdentityRequired()
+    return institutions.settlement_check(person, query["principal"], code, query["visit"],
+                                         disease=query.get("disease"), on=query.get("date"))
+
+
+@bp.put("/filings/<reference>/institutions")
+@bp.auth_required(auth)
+@bp.input(ChoiceIn, arg_name="body")
+@bp.output(FilingOut)
+@bp.doc(summary="Choose the institutions of a filing (where the insured area requires a choice)",
+        responses={400: "Not required by the area, or against its rule", 404: "Not found"})
+def choose_institutions(reference: str, body):
+    """Record the chosen institutions on a filing (checked against the area's number and level rule)."""
+    person = auth.current_user.person
+    if person is None:
+        raise IdentityRequired()
+    filing = institutions.choose_institutions(person, reference, body["codes"], channel="miniprogram")
+    return filings.summary(filing, viewer=person)
