@@ -47,7 +47,7 @@ def show_institution(code: str):
     """Show an institution with the services and diseases it is networked for."""
     inst = get_institution(code)
     if inst is None:
-        raise NotFound("institution_not_found", code=code)
+        raise NotFound("institution_not_found", institution=code)
     area, district = db.session.get(Area, inst.area_code), db.session.get(Area, inst.district_code or "")
     return {
         "code": inst.code, "name": inst.name, "area_code": inst.area_code, "district_code": inst.district_code,

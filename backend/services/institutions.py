@@ -66,7 +66,7 @@ def settlement_check(actor: Person, principal_key: str, code: str, visit: str, *
     principal, _ = filings.resolve_principal(actor, principal_key)
     inst = get_institution(code)
     if inst is None:
-        raise NotFound("institution_not_found", code=code)
+        raise NotFound("institution_not_found", institution=code)
     filing = relevant_filing(principal, inst.area_code, on)
     choice = choice_rules(principal.insured_area_code, on)
     verdict = rules.explain_visit(view(inst), _filing_view(filing), visit, on, choice, disease)
