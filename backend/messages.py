@@ -35,6 +35,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "invalid_input": ("请求内容有误：{fields}", "The request is not valid: {fields}"),
     "invalid_search": ("查询条件有误（{field}）：{reason}", "Invalid search ({field}): {reason}"),
     "institution_not_found": ("没有找到这家机构。", "No such institution."),
+    "unknown_disease": ("没听明白是哪种病（{word}）。可以说：{examples}。", "Unknown disease ({word}). Try: {examples}."),
     "choice_not_required": (
         "您的参保地不要求选定医院，备案地所有联网机构都可以直接结算。",
         "Your insured area does not require a choice: every networked institution of the filed area settles.",

@@ -144,10 +144,11 @@ _REGISTRY: dict[tuple[str, int], Flow] = {}
 _CURRENT: dict[str, int] = {}
 # (flow, old version) -> (new version, {old step or slot name: new name}).
 MIGRATIONS: dict[tuple[str, int], tuple[int, dict[str, str]]] = {}
-_TRIGGERS: list[tuple[Callable[[str, nlu.Extraction], bool], str]] = []
+_TRIGGERS: list[tuple[Callable[[str, nlu.Extraction, Context], bool], str]] = []
 
 
-def register(flow: Flow, *, trigger: Callable[[str, nlu.Extraction], bool] | None = None, current: bool = True):
+def register(flow: Flow, *, trigger: Callable[[str, nlu.Extraction, Context], bool] | None = None,
+             current: bool = True):
     """Add a flow version to the registry (flows call this when their module loads)."""
     _REGISTRY[(flow.name, flow.version)] = flow
     if current:
@@ -289,7 +290,7 @@ def _start(name: str, extraction: nlu.Extraction, ctx: Context, state: DialogSta
 
 def _idle(text: str, extraction: nlu.Extraction, state: DialogState, ctx: Context) -> Step:
     chosen, _ = _resolve_choice(text, None, state) if state.offered else (None, False)
-    name = chosen if chosen in _CURRENT else next((n for t, n in _TRIGGERS if t(text, extraction)), None)
+    name = chosen if chosen in _CURRENT else next((n for t, n in _TRIGGERS if t(text, extraction, ctx)), None)
     state.turns += 1
     if chosen == "my_filings":
         state.offered = []

@@ -67,6 +67,15 @@ class CheckInstitution:
 
 
 @dataclass(frozen=True)
+class CheckChronic:
+    """Evaluate the four conditions of chronic-disease direct settlement and explain them."""
+
+    principal: str
+    disease: str
+    area: str
+
+
+@dataclass(frozen=True)
 class InstitutionHit:
     """An institution as a flow shows it."""
 

@@ -3,4 +3,4 @@ from apiflask import APIBlueprint
 
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 
-from backend.api import dialog, filings, institutions  # noqa: E402,F401  (register the routes)
+from backend.api import dialog, eligibility, filings, institutions  # noqa: E402,F401  (register the routes)

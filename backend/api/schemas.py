@@ -166,3 +166,31 @@ class SettlementOut(Schema):
 
 class ChoiceIn(Schema):
     codes = List(String(validate=Length(min=1, max=32)), required=True, validate=Length(min=1, max=10))
+
+
+class ChronicIn(Schema):
+    disease = String(required=True, validate=Length(min=1, max=40),
+                     metadata={"description": "a disease code, name or common word (透析, 血糖高, ...)"})
+    area = String(validate=Length(equal=6), metadata={"description": "treatment area; default: the approved filing's"})
+    institution = String(validate=Length(min=1, max=32))
+    date = Date()
+    principal = String(load_default="self", metadata={"description": "self, or member:<person id> you act for"})
+
+
+class ConditionOut(Schema):
+    code = String(metadata={"description": "qualification | filing | opened | institution"})
+    passed = Boolean()
+    reason = String()
+    params = Dict()
+    message = String()
+
+
+class ChronicOut(Schema):
+    eligible = Boolean()
+    disease = Dict()
+    area = Dict()
+    date = String()
+    institution = Dict(allow_none=True)
+    conditions = List(Nested(ConditionOut), metadata={"description": "failing conditions first"})
+    fixed_monthly_amount = String(allow_none=True)
+    alternatives = List(Nested(HitOut))

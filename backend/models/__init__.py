@@ -4,13 +4,13 @@ from backend.models.audit import AuditEntry
 from backend.models.dialogs import DialogSession
 from backend.models.diseases import Disease
 from backend.models.filings import Filing, FilingInstitution
-from backend.models.institutions import Institution, InstitutionDisease
+from backend.models.institutions import Institution, InstitutionDisease, InstitutionNameKey
 from backend.models.outbox import OutboxMessage
 from backend.models.people import FamilyLink, Person, Qualification, WeChatIdentity
 from backend.models.staff import StaffUser
 
 __all__ = [
     "Area", "AreaChronicDisease", "AreaPolicy", "ReimbursementRule", "AuditEntry", "DialogSession",
-    "Disease", "Filing", "FilingInstitution", "Institution", "InstitutionDisease", "OutboxMessage",
-    "FamilyLink", "Person", "Qualification", "WeChatIdentity", "StaffUser",
+    "Disease", "Filing", "FilingInstitution", "Institution", "InstitutionDisease", "InstitutionNameKey",
+    "OutboxMessage", "FamilyLink", "Person", "Qualification", "WeChatIdentity", "StaffUser",
 ]

@@ -1,10 +1,11 @@
 """Designated medical institutions and the services they are networked for."""
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Boolean, Float, ForeignKey, Index, SmallInteger, String, event, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from backend.extensions import db
+from backend.lib import pinyin, search_keys
 
 LEVELS = ("3A", "3B", "3", "2A", "2", "1", "none")
 KINDS = ("hospital", "clinic", "pharmacy")
@@ -22,6 +23,8 @@ class Institution(db.Model):
     area_code: Mapped[str] = mapped_column(String(6), ForeignKey("areas.code"))
     district_code: Mapped[str | None] = mapped_column(String(6), ForeignKey("areas.code"))
     level: Mapped[str] = mapped_column(String(4))
+    # 3A = 0 ... none = 6, so "best level first" is an index order (see lib/search_keys.py).
+    level_rank: Mapped[int] = mapped_column(SmallInteger, default=lambda ctx: _rank_default(ctx))
     kind: Mapped[str] = mapped_column(String(16))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
@@ -37,6 +40,16 @@ class Institution(db.Model):
     is_sample: Mapped[bool] = mapped_column(Boolean, default=True)
 
     diseases: Mapped[list["InstitutionDisease"]] = relationship(cascade="all, delete-orphan")
+
+    @validates("name")
+    def _keep_pinyin_keys(self, _key: str, name: str) -> str:
+        self.name_pinyin, self.name_initials = pinyin.keys(name)
+        return name
+
+    @validates("level")
+    def _keep_level_rank(self, _key: str, level: str) -> str:
+        self.level_rank = search_keys.level_rank(level)
+        return level
 
     @property
     def services(self) -> list[str]:
@@ -55,4 +68,90 @@ class InstitutionDisease(db.Model):
     disease_code: Mapped[str] = mapped_column(ForeignKey("diseases.code"), primary_key=True, index=True)
 
 
+class InstitutionNameKey(db.Model):
+    """An n-gram that occurs in some institution name of an area at a level (a coarse search index)."""
+
+    __tablename__ = "institution_name_keys"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    key: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level_rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    area_code: Mapped[str] = mapped_column(String(6), primary_key=True)
+
+
+def _rank_default(ctx) -> int:
+    return search_keys.level_rank(ctx.get_current_parameters().get("level", "none"))
+
+
+def name_key_rows(records) -> set[tuple[str, int, str]]:
+    """Return the (key, level_rank, area_code) cells that institution records need."""
+    cells = set()
+    for r in records:
+        rank = search_keys.level_rank(r["level"])
+        cells.update((k, rank, r["area_code"]) for k in search_keys.name_keys(
+            r["name"], r.get("name_pinyin") or "", r.get("name_initials") or ""))
+    return cells
+
+
+def store_name_keys(conn, cells) -> None:
+    """Insert name-key cells that do not exist yet (both dialects support ON CONFLICT DO NOTHING)."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    if not cells:
+        return
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    table = InstitutionNameKey.__table__
+    rows = [{"key": k, "level_rank": r, "area_code": a} for k, r, a in sorted(cells)]
+    stmt = insert(table).on_conflict_do_nothing(index_elements=["key", "level_rank", "area_code"])
+    for start in range(0, len(rows), 5000):
+        conn.execute(stmt, rows[start:start + 5000])
+
+
+def rebuild_name_keys(conn, area_codes) -> None:
+    """Recompute the name keys of some areas exactly, dropping stale ones (after renames or deletions)."""
+    table = InstitutionNameKey.__table__
+    for area in sorted(set(area_codes)):
+        conn.execute(table.delete().where(table.c.area_code == area))
+        names = conn.execute(select(
+            Institution.name, Institution.name_pinyin, Institution.name_initials, Institution.level,
+            Institution.area_code,
+        ).where(Institution.area_code == area)).mappings()
+        store_name_keys(conn, name_key_rows(names))
+
+
+def refresh_planner_statistics() -> None:
+    """Update the planner's statistics after a bulk load.
+
+    Without them SQLite guesses, and may read a whole level in name order rather than
+    the few areas a search needs; PostgreSQL's autovacuum would get there later.
+    """
+    from sqlalchemy import text
+
+    with db.engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("ANALYZE institutions"))
+            conn.execute(text("ANALYZE institution_name_keys"))
+        else:
+            conn.execute(text("ANALYZE institutions, institution_name_keys"))
+
+
+# Rows written through the ORM (tests, staff edits) get their keys here; bulk loaders
+# (import and the generator) write keys themselves, batch by batch.
+@event.listens_for(Institution, "after_insert")
+@event.listens_for(Institution, "after_update")
+def _index_name(_mapper, conn, inst: Institution) -> None:
+    store_name_keys(conn, name_key_rows([{
+        "name": inst.name, "name_pinyin": inst.name_pinyin, "name_initials": inst.name_initials,
+        "level": inst.level, "area_code": inst.area_code,
+    }]))
+
+
+@event.listens_for(Institution, "after_delete")
+def _forget_name(_mapper, conn, inst: Institution) -> None:
+    rebuild_name_keys(conn, [inst.area_code])
+
+
 Index("ix_institutions_area_district", Institution.area_code, Institution.district_code)
+Index("ix_institutions_area_rank", Institution.area_code, Institution.level_rank)
+Index("ix_institutions_rank_name", Institution.level_rank, Institution.name)
+Index("ix_institutions_lat_lon", Institution.latitude, Institution.longitude)

@@ -18,13 +18,13 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import Area, DialogSession, Disease, Filing, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
-from backend.services import audit, filings, institution_search, institutions
+from backend.services import audit, eligibility, filings, institution_search, institutions
 from backend.services.errors import DomainError, StaleTurn
 from backend.services.reference_data import current_policy
 from dialogs import engine, nlu
 from dialogs.prompts import render_step
 from dialogs.types import (
-    ActiveFiling, AreaRules, CheckInstitution, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
+    ActiveFiling, AreaRules, CheckChronic, CheckInstitution, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
     SetLargeText, ShowFilings, Step, SubmitFiling,
 )
 
@@ -237,6 +237,18 @@ def _institution_reply(person: Person, effect: CheckInstitution, lang: str) -> R
     return Reply("institution.outcome_settles" if result["settles"] else "institution.outcome_fails", params)
 
 
+def _chronic_reply(person: Person, effect: CheckChronic, lang: str) -> Reply:
+    try:
+        result = eligibility.chronic_eligibility(person, effect.principal, effect.disease, area=effect.area, lang=lang)
+    except DomainError:
+        return Reply("chronic.unknown_disease", {"examples": []})
+    return Reply("chronic.verdict", {
+        "eligible": result["eligible"], "area": result["area"]["name"], "disease": result["disease"]["name"],
+        "lines": [{"passed": c["passed"], "message": c["message"]} for c in result["conditions"]],
+        "amount": result["fixed_monthly_amount"], "alternatives": result["alternatives"],
+    })
+
+
 def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tuple[list[Reply], Filing | None]:
     replies, created = [], None
     for effect in step.effects:
@@ -253,6 +265,8 @@ def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tupl
             replies.append(_filings_reply(person))
         elif isinstance(effect, CheckInstitution) and person is not None:
             replies.append(_institution_reply(person, effect, lang))
+        elif isinstance(effect, CheckChronic) and person is not None:
+            replies.append(_chronic_reply(person, effect, lang))
     return replies, created
 
 

@@ -3,10 +3,28 @@
 Contract (used by the API, the explanations and the dialog flow):
     search(SearchFilters) -> SearchPage
     get_institution(code) -> Institution | None
+    validate(SearchFilters) -> SearchFilters    (normalised, or InvalidSearch)
+
+How each search reaches its rows without reading the table:
+- with an area (~2,000 rows): the area index, LIKE on name / pinyin / initials, sort in SQL;
+- by distance without an area: growing bounding boxes on the latitude/longitude index;
+- otherwise level by level (3A first) on the (level_rank, name) index, stopping at the page's
+  end; a name query first asks the coarse name keys (lib/search_keys.py) which areas hold a
+  match at each level, and reads only those areas when they are few.
+Every page asks for per_page + 1 rows to know whether another page exists; nothing counts.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import heapq
+import math
+from dataclasses import dataclass, field, replace
+
+from sqlalchemy import and_, exists, func, or_, select
+
+from backend.extensions import db
+from backend.lib import search_keys
+from backend.models import Area, Disease, Institution, InstitutionDisease, InstitutionNameKey
+from backend.models.institutions import LEVELS
 
 SERVICES = ("inpatient", "outpatient", "chronic", "pharmacy")
 SORTS = ("level", "distance", "name")
@@ -69,9 +87,283 @@ class SearchPage:
     filters: SearchFilters = field(default_factory=SearchFilters)
 
 
-def search(filters):  # placeholder while the engine is written
-    raise NotImplementedError
+
+MAX_PAGE = 1000
+GRADE_LEVELS = {3: ("3A", "3B", "3"), 2: ("2A", "2"), 1: ("1",)}
+FIRST_CLASS_LEVELS = ("3A", "2A")
+# Up to this many candidate areas at one level are read area by area (each ~300-1,200
+# rows at a level); more means the match is common, so the level's name index finds a
+# page quickly.
+FEW_AREAS = 8
+# Bounding boxes tried for a nearest search without an area, in degrees of latitude.
+BOX_DEGREES = (0.03, 0.12, 0.5, 2.0, 8.0)
+EARTH_RADIUS_KM = 6371.0088
+
+_COLUMNS = (
+    Institution.code, Institution.name, Institution.area_code, Institution.district_code, Institution.level,
+    Institution.kind, Institution.latitude, Institution.longitude, Institution.net_inpatient,
+    Institution.net_outpatient, Institution.net_chronic, Institution.net_pharmacy,
+)
 
 
-def get_institution(code):
-    raise NotImplementedError
+def get_institution(code: str) -> Institution | None:
+    """Return one institution by code, or None."""
+    return db.session.get(Institution, code)
+
+
+def validate(filters: SearchFilters) -> SearchFilters:
+    """Return the filters normalised (area as a pool, district, query), or raise InvalidSearch."""
+    area_code, district_code = _resolve_area(filters.area_code, filters.district_code)
+    if filters.service is not None and filters.service not in SERVICES:
+        raise InvalidSearch("service", "unknown_service", value=filters.service)
+    if filters.disease is not None and db.session.get(Disease, filters.disease) is None:
+        raise InvalidSearch("disease", "unknown_disease", value=filters.disease)
+    if filters.grade is not None and (isinstance(filters.grade, bool) or filters.grade not in GRADE_LEVELS):
+        raise InvalidSearch("grade", "out_of_range", value=filters.grade)
+    unknown = [lv for lv in filters.levels if lv not in LEVELS]
+    if unknown:
+        raise InvalidSearch("levels", "unknown_level", value=unknown[0])
+    _check_point(filters.latitude, filters.longitude)
+    if filters.sort not in SORTS:
+        raise InvalidSearch("sort", "unknown_sort", value=filters.sort)
+    if filters.sort == "distance" and filters.latitude is None:
+        raise InvalidSearch("sort", "needs_point")
+    query = filters.query
+    if query is not None:
+        query = search_keys.normalise_query(query)
+        if not query:
+            raise InvalidSearch("query", "empty")
+        if len(query) > MAX_QUERY_CHARS:
+            raise InvalidSearch("query", "too_long", max=MAX_QUERY_CHARS)
+    if not 1 <= filters.page <= MAX_PAGE:
+        raise InvalidSearch("page", "out_of_range", max=MAX_PAGE)
+    if not 1 <= filters.per_page <= MAX_PER_PAGE:
+        raise InvalidSearch("per_page", "out_of_range", max=MAX_PER_PAGE)
+    return replace(filters, area_code=area_code, district_code=district_code, query=query,
+                   levels=tuple(dict.fromkeys(filters.levels)), exclude_codes=tuple(filters.exclude_codes))
+
+
+def _resolve_area(area_code: str | None, district_code: str | None) -> tuple[str | None, str | None]:
+    """Return (pool, district): a city or county given as the area narrows its pool to it."""
+    pool = None
+    if area_code is not None:
+        area = db.session.get(Area, area_code)
+        if area is None:
+            raise InvalidSearch("area_code", "unknown_area", value=area_code)
+        if area.is_pool:
+            pool = area.code
+        elif area.pool_code is None:
+            # A province whose cities pool separately: the person must pick a city.
+            raise InvalidSearch("area_code", "not_a_pool", value=area_code)
+        else:
+            # A Beijing district or a city of Hainan: search its pool, limited to it.
+            pool, district_code = area.pool_code, district_code or area.code
+    if district_code is not None:
+        district = db.session.get(Area, district_code)
+        if district is None:
+            raise InvalidSearch("district_code", "unknown_area", value=district_code)
+        if district.pool_code is None or (pool is not None and district.pool_code != pool):
+            raise InvalidSearch("district_code", "not_in_area", value=district_code)
+        pool = district.pool_code
+        if district.code == pool:
+            district_code = None
+    return pool, district_code
+
+
+def _check_point(latitude: float | None, longitude: float | None) -> None:
+    if (latitude is None) != (longitude is None):
+        raise InvalidSearch("longitude" if longitude is None else "latitude", "point_incomplete")
+    if latitude is not None and not -90 <= latitude <= 90:
+        raise InvalidSearch("latitude", "out_of_range", value=latitude)
+    if longitude is not None and not -180 <= longitude <= 180:
+        raise InvalidSearch("longitude", "out_of_range", value=longitude)
+
+
+def search(filters: SearchFilters) -> SearchPage:
+    """Return one page of networked institutions matching the filters, in the requested order."""
+    f = validate(filters)
+    ranks = _allowed_ranks(f)
+    offset, need = (f.page - 1) * f.per_page, f.page * f.per_page + 1
+    if not ranks:
+        rows = []
+    elif f.sort == "distance":
+        rows = _nearest(f, ranks, need)[offset:]
+    elif f.area_code is not None:
+        rows = _in_area(f, ranks, offset)
+    else:
+        rows = _by_level(f, ranks, need)[offset:]
+    hits = tuple(_hit(row, f) for row in rows[:f.per_page])
+    return SearchPage(hits=hits, page=f.page, per_page=f.per_page, has_more=len(rows) > f.per_page, filters=f)
+
+
+def _allowed_ranks(f: SearchFilters) -> list[int]:
+    allowed = set(LEVELS)
+    if f.grade is not None:
+        allowed &= set(GRADE_LEVELS[f.grade])
+    if f.first_class is True:
+        allowed &= set(FIRST_CLASS_LEVELS)
+    elif f.first_class is False:
+        allowed -= set(FIRST_CLASS_LEVELS)
+    if f.levels:
+        allowed &= set(f.levels)
+    return sorted(search_keys.level_rank(lv) for lv in allowed)
+
+
+def _conditions(f: SearchFilters, ranks: list[int]) -> list:
+    conds = []
+    if len(ranks) < len(LEVELS):
+        conds.append(Institution.level_rank.in_(ranks))
+    if f.service is not None:
+        conds.append(getattr(Institution, f"net_{f.service}").is_(True))
+    if f.disease is not None:
+        conds.append(Institution.net_chronic.is_(True))
+        conds.append(exists().where(
+            InstitutionDisease.institution_code == Institution.code, InstitutionDisease.disease_code == f.disease
+        ))
+    if f.exclude_codes:
+        conds.append(Institution.code.not_in(f.exclude_codes))
+    if f.query is not None:
+        conds.append(_name_matches(f.query))
+    return conds
+
+
+def _name_matches(query: str):
+    families = search_keys.families(query)
+    if families == (search_keys.CJK,):
+        return Institution.name.contains(query, autoescape=True)
+    # Pinyin keys are stored lower case; Latin letters in names match in any case.
+    column = {search_keys.CJK: func.lower(Institution.name), search_keys.INITIALS: Institution.name_initials,
+              search_keys.PINYIN: Institution.name_pinyin}
+    return or_(*(column[family].contains(query, autoescape=True) for family in families))
+
+
+def _distance_order(f: SearchFilters):
+    """Return an equirectangular squared distance in degrees, exact enough to order a city."""
+    scale = math.cos(math.radians(f.latitude))
+    dy = Institution.latitude - f.latitude
+    dx = (Institution.longitude - f.longitude) * scale
+    return dy * dy + dx * dx
+
+
+def _order(f: SearchFilters) -> list:
+    if f.sort == "distance":
+        return [_distance_order(f).nulls_last(), Institution.code]
+    if f.sort == "name":
+        return [Institution.name, Institution.code]
+    return [Institution.level_rank, Institution.name, Institution.code]
+
+
+def _area_scope(f: SearchFilters, *, use_index: bool = True) -> list:
+    if f.area_code is None:
+        return []
+    # `|| ''` hides the area index from the planner where a bounding box is far narrower
+    # (a province-level pool holds up to 17,000 rows, a box a few hundred).
+    column = Institution.area_code if use_index else Institution.area_code + ""
+    scope = [column == f.area_code]
+    if f.district_code is not None:
+        scope.append(Institution.district_code.in_(_district_scope(f.district_code)))
+    return scope
+
+
+def _in_area(f: SearchFilters, ranks: list[int], offset: int) -> list:
+    stmt = select(*_COLUMNS).where(*_area_scope(f), *_conditions(f, ranks))
+    # An area is small enough to sort; `+ 0` / `|| ''` keep planners from walking the
+    # national name-order index instead, hoping to meet the area's rows early.
+    order = {"level": [Institution.level_rank + 0, Institution.name + "", Institution.code],
+             "name": [Institution.name + "", Institution.code]}[f.sort]
+    stmt = stmt.order_by(*order).offset(offset).limit(f.per_page + 1)
+    return db.session.execute(stmt).all()
+
+
+def _district_scope(code: str) -> list[str]:
+    """Return the county codes a district filter covers: itself, or a city's counties."""
+    children = db.session.scalars(select(Area.code).where(Area.parent_code == code)).all()
+    return [code, *children]
+
+
+def _candidate_areas(query: str, ranks: list[int]) -> dict[int, set[str]]:
+    """Return, per level rank, the areas whose name keys allow a match of the query."""
+    cells: dict[int, set[str]] = {}
+    key = InstitutionNameKey
+    for lookup in search_keys.lookups(query):
+        if lookup.keys:
+            stmt = (select(key.level_rank, key.area_code)
+                    .where(key.key.in_(lookup.keys), key.level_rank.in_(ranks))
+                    .group_by(key.level_rank, key.area_code)
+                    .having(func.count() == len(lookup.keys)))
+        else:
+            stmt = (select(key.level_rank, key.area_code).distinct()
+                    .where(key.key >= lookup.prefix, key.key < lookup.prefix + "\uffff", key.level_rank.in_(ranks)))
+        for rank, area in db.session.execute(stmt):
+            cells.setdefault(rank, set()).add(area)
+    return cells
+
+
+def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
+    """Read level by level on the (level_rank, name) index, each level only as far as needed."""
+    cells = _candidate_areas(f.query, ranks) if f.query is not None else None
+    conds = _conditions(f, ranks)
+    per_level = []
+    got = 0
+    for rank in ranks:
+        if cells is not None and rank not in cells:
+            continue
+        stmt = select(*_COLUMNS).where(Institution.level_rank == rank, *conds)
+        if cells is not None and len(cells[rank]) <= FEW_AREAS:
+            stmt = stmt.where(Institution.area_code.in_(sorted(cells[rank])))
+        limit = need - got if f.sort == "level" else need
+        rows = db.session.execute(stmt.order_by(Institution.name, Institution.code).limit(limit)).all()
+        per_level.append(rows)
+        got += len(rows)
+        if f.sort == "level" and got >= need:
+            break
+    if f.sort == "level":
+        return [row for rows in per_level for row in rows]
+    return list(heapq.merge(*per_level, key=lambda row: (row.name, row.code)))[:need]
+
+
+def _nearest(f: SearchFilters, ranks: list[int], need: int) -> list:
+    """Return the nearest rows: in a name query's few candidate areas, else in growing boxes.
+
+    Boxes help inside an area too: a big city holds 10,000 rows, a box a few hundred.
+    """
+    conds = _conditions(f, ranks)
+    order = _order(f)
+    if f.query is not None and f.area_code is None:
+        areas = set().union(*_candidate_areas(f.query, ranks).values())
+        if len(areas) <= FEW_AREAS:
+            stmt = select(*_COLUMNS).where(Institution.area_code.in_(sorted(areas)), *conds)
+            return db.session.execute(stmt.order_by(*order).limit(need)).all()
+    distance = _distance_order(f)
+    scale = max(math.cos(math.radians(f.latitude)), 0.01)
+    for degrees in BOX_DEGREES:
+        box = and_(
+            Institution.latitude.between(f.latitude - degrees, f.latitude + degrees),
+            Institution.longitude.between(f.longitude - degrees / scale, f.longitude + degrees / scale),
+            distance <= degrees * degrees,
+        )
+        stmt = select(*_COLUMNS).where(box, *conds, *_area_scope(f, use_index=False))
+        rows = db.session.execute(stmt.order_by(*order).limit(need)).all()
+        # Rows inside the circle are certain to be the nearest ones only when the page is full.
+        if len(rows) >= need:
+            return rows
+    stmt = select(*_COLUMNS).where(*conds, *_area_scope(f))
+    return db.session.execute(stmt.order_by(*order).limit(need)).all()
+
+
+def _hit(row, f: SearchFilters) -> Hit:
+    services = tuple(s for s in SERVICES if getattr(row, f"net_{s}"))
+    distance = None
+    if f.latitude is not None and row.latitude is not None and row.longitude is not None:
+        distance = round(haversine_km(f.latitude, f.longitude, row.latitude, row.longitude), 3)
+    return Hit(code=row.code, name=row.name, area_code=row.area_code, district_code=row.district_code,
+               level=row.level, kind=row.kind, services=services, latitude=row.latitude,
+               longitude=row.longitude, distance_km=distance)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Return the great-circle distance between two points in kilometres."""
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

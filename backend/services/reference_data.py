@@ -12,11 +12,13 @@ import yaml
 from sqlalchemy import delete, select
 
 from backend.extensions import db
-from backend.lib import pinyin
+from backend.lib import pinyin, search_keys
 from backend.models import (
     Area, AreaChronicDisease, AreaPolicy, Disease, Filing, Institution, InstitutionDisease, ReimbursementRule,
 )
-from backend.models.institutions import KINDS, LEVELS, SERVICES
+from backend.models.institutions import (
+    KINDS, LEVELS, SERVICES, name_key_rows, refresh_planner_statistics, store_name_keys,
+)
 from backend.rules.policy_validation import validate_policy
 from backend.services.upsert import insert_ignore, upsert
 
@@ -264,9 +266,10 @@ def _parse_institution(row: dict, areas: dict[str, str | None], diseases: set[st
     if disease_codes and "chronic" not in services:
         raise ValueError("diseases given but the chronic service is not")
     full, initials = pinyin.keys(name)
+    level = row["level"].strip()
     record = {
-        "code": code, "name": name, "area_code": area, "district_code": district,
-        "level": row["level"].strip(), "kind": row["kind"].strip(), "latitude": lat, "longitude": lon,
+        "code": code, "name": name, "area_code": area, "district_code": district, "level": level,
+        "level_rank": search_keys.level_rank(level), "kind": row["kind"].strip(), "latitude": lat, "longitude": lon,
         "name_pinyin": full, "name_initials": initials, "is_sample": code.startswith("S"),
         **{f"net_{s}": s in services for s in SERVICES},
     }
@@ -316,6 +319,7 @@ def import_institutions(path: Path, progress: Callable[[int], None] | None = Non
                 progress(1)
     report.accepted += _store_institutions(batch)
     db.session.commit()
+    refresh_planner_statistics()
     return report
 
 
@@ -327,4 +331,6 @@ def _store_institutions(batch: list[tuple[dict, list]]) -> int:
     db.session.execute(delete(InstitutionDisease).where(InstitutionDisease.institution_code.in_(codes)))
     links = [{"institution_code": r["code"], "disease_code": d} for r, ds in batch for d in ds]
     insert_ignore(db.session, InstitutionDisease.__table__, links, ["institution_code", "disease_code"])
+    # Keys only grow here: a renamed row leaves a stale key, which widens a search, never hides a result.
+    store_name_keys(db.session.connection(), name_key_rows(r for r, _ in batch))
     return len(batch)

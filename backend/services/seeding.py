@@ -12,8 +12,9 @@ from collections.abc import Callable
 from sqlalchemy import select, text
 
 from backend.extensions import db
-from backend.lib import pinyin
+from backend.lib import pinyin, search_keys
 from backend.models import Area, Disease, Institution, InstitutionDisease
+from backend.models.institutions import name_key_rows, refresh_planner_statistics, store_name_keys
 
 CHAINS = ["老百姓", "益丰", "大参林", "一心堂", "国大", "海王星辰", "漱玉平民", "健之佳", "同仁堂", "九州通", "仁和", "惠民"]
 ROADS = ["人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "胜利路", "文化路", "长江路", "黄河路",
@@ -52,7 +53,8 @@ def _make(rng: random.Random, serial: int, area: Area, district: Area, diseases:
     lon = (district.longitude or area.longitude or 110.0) + rng.uniform(-0.06, 0.06)
     record = {
         "code": f"G{letter}{area.code}{serial:07d}",
-        "name": name, "area_code": area.code, "district_code": district.code, "level": level, "kind": kind,
+        "name": name, "area_code": area.code, "district_code": district.code, "level": level,
+        "level_rank": search_keys.level_rank(level), "kind": kind,
         "latitude": round(lat, 6), "longitude": round(lon, 6),
         "net_inpatient": "inpatient" in services, "net_outpatient": "outpatient" in services,
         "net_chronic": "chronic" in services, "net_pharmacy": "pharmacy" in services,
@@ -81,6 +83,8 @@ def seed_institutions(count: int, *, seed: int = 2025, progress: Callable[[int],
         conn.execute(text("PRAGMA synchronous=OFF"))
     start = db.session.scalar(select(db.func.count()).select_from(Institution)) or 0
     made = 0
+    # Name keys are coarse cells, so most batches repeat ones already written.
+    cells_written: set[tuple[str, int, str]] = set()
     while made < count:
         size = min(BATCH, count - made)
         records, links = [], []
@@ -92,8 +96,12 @@ def seed_institutions(count: int, *, seed: int = 2025, progress: Callable[[int],
         conn.execute(Institution.__table__.insert(), records)
         if links:
             conn.execute(InstitutionDisease.__table__.insert(), links)
+        cells = name_key_rows(records) - cells_written
+        store_name_keys(conn, cells)
+        cells_written |= cells
         made += size
         if progress:
             progress(size)
     db.session.commit()
+    refresh_planner_statistics()
     return made

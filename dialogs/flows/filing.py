@@ -534,7 +534,7 @@ def _spec(step: str, slot: str, next_step: str | None) -> StepSpec:
     )
 
 
-def trigger(text: str, extraction: nlu.Extraction) -> bool:
+def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
     """Start this flow when the message is about filing, treatment elsewhere or settlement."""
     if re.search(r"备案|异地|外地|报销|结算|看病|就医|住院|急诊|转诊|退休|派我|出差|医保", text):
         return True

@@ -85,7 +85,7 @@ def finish(state, ctx: Context):
     return (), (effect,)
 
 
-def trigger(text: str, extraction: nlu.Extraction) -> bool:
+def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
     """Start when someone asks for a hospital, clinic or pharmacy."""
     asks_for_a_place = re.search(r"医院|诊所|药店|药房|哪里能|哪家|附近", text)
     # Words of a filing story ("医院让我转诊", "急诊住院了") belong to the filing flow.

@@ -91,7 +91,7 @@ def test_migrations_chain_through_every_intermediate_version():
 def test_a_session_on_an_old_version_still_registered_finishes_on_its_own_version():
     engine.register(tiny(1, "city", "when"), current=True)
     engine.register(tiny(2, "town", "date"), current=True)
-    engine._TRIGGERS.append((lambda text, ex: text == "tiny", "tiny"))
+    engine._TRIGGERS.insert(0, (lambda text, ex, ctx: text == "tiny", "tiny"))
 
     old = engine.advance(saved_on_v1(), "明天", context())
     new = engine.advance(DialogState(), "tiny", context())

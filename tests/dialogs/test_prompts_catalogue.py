@@ -45,6 +45,8 @@ CONVERSATIONS = [
 INSTITUTION_CONVERSATIONS = [
     ({}, ["找医院", "帮助", "随便", "3", "帮助", "头疼", "透析", "帮助", "更多", "附近", "帮助", "火星区", "南山区", "1"]),
     ({"filed_area": None}, ["找药店", "帮助", "火星", "苏州", "取消"]),
+    ({"filed_area": None}, ["慢特病能结算吗", "帮助", "头疼", "透析", "帮助", "火星", "深圳"]),
+    ({"filed_area": None}, ["慢病", "取消"]),
 ]
 
 # Replies the backend builds itself (backend/services/dialog_turns.py), with the parameters it passes.
@@ -68,6 +70,13 @@ BACKEND_REPLIES = [
     Reply("filing.which_city", {"province": "内蒙古自治区"}),
     Reply("filing.change_locked", {"lock_until": "2027-01-05"}),
     Reply("common.busy_retry"),
+    Reply("chronic.verdict", {"eligible": False, "area": "深圳市", "disease": "尿毒症透析", "amount": None,
+                              "lines": [{"passed": False, "message": "您还没有尿毒症透析的门诊慢特病资格认定。"
+                                                                   "请先向参保地（沈阳市）医保经办机构申请认定。"},
+                                        {"passed": True, "message": "已有覆盖就医地的有效备案（BA1）。"}],
+                              "alternatives": [{"name": "深圳市人民医院"}]}),
+    Reply("chronic.verdict", {"eligible": True, "area": "深圳市", "disease": "尿毒症透析", "amount": "6000.00",
+                              "lines": [{"passed": True, "message": "尿毒症透析已在参保地认定。"}], "alternatives": []}),
     Reply("institution.outcome_settles", {"name": "北京大学深圳医院", "visit": "outpatient", "filing": "BA20261122-0007",
                                           "reasons": [], "alternatives": []}),
     Reply("institution.outcome_fails", {"name": "深圳市某某医院", "visit": "outpatient", "filing": "BA20261122-0007",

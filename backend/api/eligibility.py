@@ -1,0 +1,23 @@
+"""POST /api/v1/eligibility/chronic: can my outpatient chronic-disease care settle directly there?"""
+from backend.api import bp
+from backend.api.schemas import ChronicIn, ChronicOut
+from backend.auth import auth
+from backend.services import eligibility
+from backend.services.errors import IdentityRequired
+
+
+@bp.post("/eligibility/chronic")
+@bp.auth_required(auth)
+@bp.input(ChronicIn, arg_name="body")
+@bp.output(ChronicOut)
+@bp.doc(summary="Chronic-disease direct settlement: the four conditions",
+        description="Qualification, a valid filing covering the area, the insured area opening the disease, and "
+                    "the institution (when named) networked for it; failing conditions first, each with what to do.",
+        responses={404: "Unknown disease, area or institution", 403: "Not authorised for that member"})
+def chronic(body):
+    """Evaluate chronic-disease eligibility for the user or a member they act for."""
+    person = auth.current_user.person
+    if person is None:
+        raise IdentityRequired()
+    return eligibility.chronic_eligibility(person, body["principal"], body["disease"], area=body.get("area"),
+                                           institution_code=body.get("institution"), on=body.get("date"))

@@ -1,0 +1,101 @@
+"""The chronic-disease flow (门诊慢特病): which disease, where; then the four-condition verdict.
+
+Asks only what the first message did not say ("我在沈阳参保，在深圳透析，能直接结算吗"
+is answered at once). The state diagram is in chronic.mmd beside this file.
+"""
+from __future__ import annotations
+
+import re
+import sys
+
+from dialogs import nlu
+from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.flows.institution import match_disease
+from dialogs.types import CheckChronic, Context, Reply
+
+TABLE = (
+    ("disease", "disease", "area"),
+    ("area", "area", None),
+)
+
+
+def _member_for(relation: str | None, ctx: Context) -> str | None:
+    matches = [m for m in ctx.members if m.relation == relation]
+    return f"member:{matches[0].person_id}" if relation and len(matches) == 1 else None
+
+
+def start(extraction: nlu.Extraction, ctx: Context) -> dict:
+    """Start for the person (or the one relative named), in the area of their approved filing."""
+    principal = (_member_for(extraction.relation, ctx) if extraction.principal == "relative" else None) or "self"
+    slots = {"principal": principal}
+    area = ctx.filed_area_of(principal)
+    if area:
+        slots["area"] = area
+    slots.update(absorb(extraction, {}, ctx))
+    return slots
+
+
+def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
+    """Take the disease and the place of care from any message."""
+    found = {}
+    disease = match_disease(extraction.text, ctx.diseases)
+    if disease:
+        found["disease"] = disease
+    place = extraction.treatment_area or next(iter(extraction.unassigned_areas), None)
+    if place is not None and place.pool_code:
+        found["area"] = place.pool_code
+    return found
+
+
+def finish(state, ctx: Context):
+    """Ask the backend for the verdict on the four conditions."""
+    slots = state.slots
+    effect = CheckChronic(slots.get("principal", "self"), slots["disease"], slots["area"])
+    state.flow, state.flow_version, state.step, state.offered, state.slots, state.undo = None, 0, "idle", [], {}, []
+    return (), (effect,)
+
+
+def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
+    """Start when a disease is named with a question about settlement, or 慢特病 is mentioned."""
+    if re.search(r"慢特病|慢性病|慢病", text):
+        return True
+    return bool(match_disease(text, ctx.diseases)) and bool(
+        re.search(r"结算|报销|刷医保|能不能|可以|吗|能否|行不行|\\?|？", text))
+
+
+def params_disease(slots: dict, ctx: Context) -> dict:
+    return {"examples": [d.name for d in ctx.diseases[:5]]}
+
+
+def validate_disease(answer: Answer, slots: dict, ctx: Context):
+    disease = match_disease(answer.text, ctx.diseases)
+    if disease is None:
+        # Keep everything else; ask again with words people actually use.
+        return Reject(Reply("chronic.unknown_disease", {"examples": [d.name for d in ctx.diseases[:5]]}))
+    return Accept({"disease": disease})
+
+
+def validate_area(answer: Answer, slots: dict, ctx: Context):
+    ex = answer.extraction
+    entry = ex.treatment_area or next(iter(ex.unassigned_areas), None) or ex.insured_area
+    if entry is None:
+        return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
+    if not entry.pool_code:
+        return Reject(Reply("filing.which_city", {"province": entry.name}))
+    return Accept({"area": entry.pool_code})
+
+
+def _spec(step: str, slot: str, next_step: str | None) -> StepSpec:
+    module = sys.modules[__name__]
+    return StepSpec(
+        name=step, slot=slot, next=next_step, prompt=f"chronic.ask_{slot}",
+        validate=getattr(module, f"validate_{slot}"), choices=getattr(module, f"choices_{slot}", None),
+        applies=getattr(module, f"applies_{slot}", None), params=getattr(module, f"params_{slot}", None),
+    )
+
+
+FLOW = register(
+    Flow(name="chronic", version=1, steps=tuple(_spec(*row) for row in TABLE),
+         start=start, absorb=absorb, finish=finish),
+    trigger=trigger,
+)
