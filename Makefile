@@ -38,6 +38,8 @@ bench: setup
 	$(BIN)/python benchmarks/filing_decision.py --backend postgresql
 	$(BIN)/python benchmarks/nlu_speed.py
 	$(BIN)/python benchmarks/dialog_turn.py
+	$(BIN)/python benchmarks/institution_search.py
+	$(BIN)/python benchmarks/chronic_eligibility.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
