@@ -13,12 +13,17 @@ from backend.services.errors import IdentityRequired, NotFound
 from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
 
 
+# The service names SearchFilters fields; the client knows the query parameters.
+PARAMETER_OF = {"area_code": "area", "district_code": "district", "query": "q", "latitude": "lat",
+                "longitude": "lon"}
+
+
 @bp.errorhandler(InvalidSearch)
 def _invalid_search(exc: InvalidSearch):
     from backend.errors import error_body
 
-    body = error_body("invalid_search", field=exc.field, reason=exc.code) | {"field": exc.field, "reason": exc.code}
-    return body, 400
+    field = PARAMETER_OF.get(exc.field, exc.field)
+    return error_body("invalid_search", field=field, reason=exc.code) | {"field": field, "reason": exc.code}, 400
 
 
 @bp.get("/institutions")
