@@ -9,7 +9,8 @@ import re
 import sys
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.engine import Accept, Answer, Flow, Reject, register
+from dialogs.flows.common import member_for, place_from, steps_from
 from dialogs.flows.institution import match_disease
 from dialogs.types import CheckChronic, Context, Reply
 
@@ -19,14 +20,9 @@ TABLE = (
 )
 
 
-def _member_for(relation: str | None, ctx: Context) -> str | None:
-    matches = [m for m in ctx.members if m.relation == relation]
-    return f"member:{matches[0].person_id}" if relation and len(matches) == 1 else None
-
-
 def start(extraction: nlu.Extraction, ctx: Context) -> dict:
     """Start for the person (or the one relative named), in the area of their approved filing."""
-    principal = (_member_for(extraction.relation, ctx) if extraction.principal == "relative" else None) or "self"
+    principal = (member_for(extraction.relation, ctx) if extraction.principal == "relative" else None) or "self"
     slots = {"principal": principal}
     area = ctx.filed_area_of(principal)
     if area:
@@ -76,26 +72,12 @@ def validate_disease(answer: Answer, slots: dict, ctx: Context):
 
 
 def validate_area(answer: Answer, slots: dict, ctx: Context):
-    ex = answer.extraction
-    entry = ex.treatment_area or next(iter(ex.unassigned_areas), None) or ex.insured_area
-    if entry is None:
-        return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
-    if not entry.pool_code:
-        return Reject(Reply("filing.which_city", {"province": entry.name}))
-    return Accept({"area": entry.pool_code})
-
-
-def _spec(step: str, slot: str, next_step: str | None) -> StepSpec:
-    module = sys.modules[__name__]
-    return StepSpec(
-        name=step, slot=slot, next=next_step, prompt=f"chronic.ask_{slot}",
-        validate=getattr(module, f"validate_{slot}"), choices=getattr(module, f"choices_{slot}", None),
-        applies=getattr(module, f"applies_{slot}", None), params=getattr(module, f"params_{slot}", None),
-    )
+    entry = place_from(answer)
+    return entry if isinstance(entry, Reject) else Accept({"area": entry.pool_code})
 
 
 FLOW = register(
-    Flow(name="chronic", version=1, steps=tuple(_spec(*row) for row in TABLE),
+    Flow(name="chronic", version=1, steps=steps_from(sys.modules[__name__], "chronic", TABLE),
          start=start, absorb=absorb, finish=finish),
     trigger=trigger,
 )

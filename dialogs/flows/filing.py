@@ -12,7 +12,8 @@ from datetime import date, timedelta
 
 from dialogs import nlu
 from dialogs.nlu_dates import add_months
-from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, register
+from dialogs.flows.common import member_for, steps_from
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 
 LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
@@ -60,13 +61,6 @@ def _province(code: str, ctx: Context) -> str | None:
     return "660000" if code == "660000" or entry.pool_code == "660000" else entry.province_code
 
 
-def _member_for(relation: str | None, ctx: Context) -> str | None:
-    if relation is None:
-        return None
-    matches = [m for m in ctx.members if m.relation == relation]
-    return f"member:{matches[0].person_id}" if len(matches) == 1 else None
-
-
 def _iso(d: date | None) -> str | None:
     return d.isoformat() if d else None
 
@@ -108,7 +102,7 @@ def start(extraction: nlu.Extraction, ctx: Context) -> dict:
     """Return the first slots: what the profile knows plus what the first message said."""
     slots: dict = {}
     if extraction.principal == "relative":
-        member = _member_for(extraction.relation, ctx)
+        member = member_for(extraction.relation, ctx)
         if member:
             slots["principal"] = member
         else:
@@ -178,13 +172,13 @@ def choices_principal(slots: dict, ctx: Context) -> list[Choice]:
     options = [Choice("self", "filing.choice_self")]
     options += [Choice(f"member:{m.person_id}", "filing.choice_member",
                        {"relation": m.relation, "name": m.name_masked}) for m in ctx.members]
-    if slots.get("wanted_relation") and not _member_for(slots["wanted_relation"], ctx):
+    if slots.get("wanted_relation") and not member_for(slots["wanted_relation"], ctx):
         options = options[:3] + [Choice("stop", "filing.choice_stop")]
     return options
 
 
 def params_principal(slots: dict, ctx: Context) -> dict:
-    return {"wanted": slots.get("wanted_relation"), "linked": bool(_member_for(slots.get("wanted_relation"), ctx))}
+    return {"wanted": slots.get("wanted_relation"), "linked": bool(member_for(slots.get("wanted_relation"), ctx))}
 
 
 def validate_principal(answer: Answer, slots: dict, ctx: Context):
@@ -192,7 +186,7 @@ def validate_principal(answer: Answer, slots: dict, ctx: Context):
     if value is None:
         ex = answer.extraction
         if ex.principal == "relative":
-            value = _member_for(ex.relation, ctx)
+            value = member_for(ex.relation, ctx)
             if value is None:
                 return Reject(Reply("filing.relative_not_linked", {"relation": ex.relation or "other"}))
         elif re.search(r"自己|本人|我$|^我", answer.text):
@@ -523,17 +517,6 @@ def validate_confirmed(answer: Answer, slots: dict, ctx: Context):
     return Reject(Reply("common.please_choose"))
 
 
-def _spec(step: str, slot: str, next_step: str | None) -> StepSpec:
-    module = sys.modules[__name__]
-    return StepSpec(
-        name=step, slot=slot, next=next_step, prompt=f"filing.ask_{slot}",
-        validate=getattr(module, f"validate_{slot}"),
-        choices=getattr(module, f"choices_{slot}", None),
-        applies=getattr(module, f"applies_{slot}", None),
-        params=getattr(module, f"params_{slot}", None),
-    )
-
-
 def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
     """Start this flow when the message is about filing, treatment elsewhere or settlement."""
     if re.search(r"备案|异地|外地|报销|结算|看病|就医|住院|急诊|转诊|退休|派我|出差|医保", text):
@@ -543,7 +526,7 @@ def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
 
 
 FLOW = register(
-    Flow(name="filing", version=1, steps=tuple(_spec(*row) for row in TABLE),
+    Flow(name="filing", version=1, steps=steps_from(sys.modules[__name__], "filing", TABLE),
          start=start, absorb=absorb, finish=finish, precondition=precondition),
     trigger=trigger,
 )

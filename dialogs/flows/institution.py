@@ -9,7 +9,8 @@ import re
 import sys
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.engine import Accept, Answer, Flow, Reject, register
+from dialogs.flows.common import place_from, steps_from
 from dialogs.types import CheckInstitution, Choice, Context, DiseaseEntry, Reply
 
 VISITS = ("inpatient", "outpatient", "chronic", "pharmacy")
@@ -124,12 +125,9 @@ def validate_disease(answer: Answer, slots: dict, ctx: Context):
 # --- where ------------------------------------------------------------------------
 
 def validate_area(answer: Answer, slots: dict, ctx: Context):
-    ex = answer.extraction
-    entry = ex.treatment_area or (ex.unassigned_areas[0] if ex.unassigned_areas else None) or ex.insured_area
-    if entry is None:
-        return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
-    if not entry.pool_code:
-        return Reject(Reply("filing.which_city", {"province": entry.name}))
+    entry = place_from(answer)
+    if isinstance(entry, Reject):
+        return entry
     updates = {"area": entry.pool_code, "page": 1}
     if entry.level == "county":
         updates["district"] = entry.code
@@ -197,17 +195,8 @@ def validate_institution(answer: Answer, slots: dict, ctx: Context):
     return Accept({"institution": value})
 
 
-def _spec(step: str, slot: str, next_step: str | None) -> StepSpec:
-    module = sys.modules[__name__]
-    return StepSpec(
-        name=step, slot=slot, next=next_step, prompt=f"institution.ask_{slot}",
-        validate=getattr(module, f"validate_{slot}"), choices=getattr(module, f"choices_{slot}", None),
-        applies=getattr(module, f"applies_{slot}", None), params=getattr(module, f"params_{slot}", None),
-    )
-
-
 FLOW = register(
-    Flow(name="institution", version=1, steps=tuple(_spec(*row) for row in TABLE),
+    Flow(name="institution", version=1, steps=steps_from(sys.modules[__name__], "institution", TABLE),
          start=start, absorb=absorb, finish=finish),
     trigger=trigger,
 )

@@ -7,7 +7,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dialogs import engine
-from dialogs.flows import filing
 from dialogs.prompts import LARGE_MAX_CHOICES, render_step
 from dialogs.types import SubmitFiling
 from tests.dialogs.support import MOTHER, context, existing_filing

@@ -2,7 +2,7 @@
 import random
 
 import pytest
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from backend.extensions import db
 from backend.lib import search_keys

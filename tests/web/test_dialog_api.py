@@ -175,7 +175,6 @@ def test_it_answers_401_without_or_with_a_forged_token(client):
 
 
 def test_an_expired_token_answers_401_token_expired(app, client, people):
-    from backend.lib import clock  # noqa: F401
     from tests.support.personas import token_for
 
     with app.app_context():

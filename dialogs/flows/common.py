@@ -1,0 +1,43 @@
+"""Pieces the flows share: building a step table by naming convention, places, relatives."""
+from __future__ import annotations
+
+from types import ModuleType
+
+from dialogs.engine import Answer, Reject, StepSpec
+from dialogs.nlu import AreaEntry
+from dialogs.types import Context, Reply
+
+
+def steps_from(module: ModuleType, family: str, table) -> tuple[StepSpec, ...]:
+    """Build StepSpecs from (step, slot, next) rows: ask_<slot> prompts, validate_/choices_/applies_/params_."""
+    return tuple(
+        StepSpec(
+            name=step, slot=slot, next=next_step, prompt=f"{family}.ask_{slot}",
+            validate=getattr(module, f"validate_{slot}"),
+            choices=getattr(module, f"choices_{slot}", None),
+            applies=getattr(module, f"applies_{slot}", None),
+            params=getattr(module, f"params_{slot}", None),
+        )
+        for step, slot, next_step in table
+    )
+
+
+def member_for(relation: str | None, ctx: Context) -> str | None:
+    """Return "member:<id>" for the one consenting member with this relation, else None."""
+    matches = [m for m in ctx.members if m.relation == relation]
+    return f"member:{matches[0].person_id}" if relation and len(matches) == 1 else None
+
+
+def place_from(answer: Answer) -> AreaEntry | Reject:
+    """Return the co-ordination area an answer names, or a Reject that says what is missing."""
+    ex = answer.extraction
+    entry = ex.treatment_area or next(iter(ex.unassigned_areas), None) or ex.insured_area
+    if entry is None:
+        return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
+    if not entry.pool_code:
+        # Most provinces pool by city: a province alone does not say where.
+        return Reject(Reply("filing.which_city", {"province": entry.name}))
+    return entry
+
+
+__all__ = ["steps_from", "member_for", "place_from"]
