@@ -24,9 +24,9 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
         return error.code, json.loads(error.read())
 
 
-def test_fifty_parallel_confirmations_create_exactly_one_filing(app, as_person, backend_name, today):
-    if backend_name != "postgresql":
-        pytest.skip("the concurrency guarantee is tested on the production database")
+# The concurrency guarantee is tested on the production database only.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_fifty_parallel_confirmations_create_exactly_one_filing(app, as_person, today):
     worker = as_person("op-worker")
     confirm = worker.conversation("公司派我去苏州工作", "12月1日", 1, 1)
     assert confirm["state"] == "confirmed"
