@@ -40,6 +40,7 @@ bench: setup
 	$(BIN)/python benchmarks/dialog_turn.py
 	$(BIN)/python benchmarks/institution_search.py
 	$(BIN)/python benchmarks/chronic_eligibility.py
+	$(BIN)/python benchmarks/settlement_estimate.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
