@@ -306,6 +306,8 @@ def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
     """Read level by level on the (level_rank, name) index, each level only as far as needed."""
     cells = _candidate_areas(f.query, ranks) if f.query is not None else None
     conds = _conditions(f, ranks)
+    if cells is not None and f.sort == "level":
+        return _by_level_and_area(cells, conds, ranks, need)
     per_level = []
     got = 0
     for rank in ranks:
@@ -323,6 +325,26 @@ def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
     if f.sort == "level":
         return [row for rows in per_level for row in rows]
     return list(heapq.merge(*per_level, key=lambda row: (row.name, row.code)))[:need]
+
+
+def _by_level_and_area(cells: dict[int, set[str]], conds: list, ranks: list[int], need: int) -> list:
+    """Read a name query's candidate (level, area) cells in order, each on the small area index.
+
+    Within a level the order is area, then name: a whole level in name order can hold
+    hundreds of thousands of rows with the matches far apart, while a candidate cell
+    (its name keys contain the query's) holds a few hundred rows and, for a two-character
+    query, surely a match; so a page costs a handful of small index reads.
+    """
+    rows: list = []
+    for rank in ranks:
+        for area in sorted(cells.get(rank, ())):
+            stmt = (select(*_COLUMNS)
+                    .where(Institution.area_code == area, Institution.level_rank == rank, *conds)
+                    .order_by(Institution.name, Institution.code).limit(need - len(rows)))
+            rows += db.session.execute(stmt).all()
+            if len(rows) >= need:
+                return rows
+    return rows
 
 
 def _nearest(f: SearchFilters, ranks: list[int], need: int) -> list:

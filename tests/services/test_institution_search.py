@@ -99,7 +99,8 @@ def test_it_finds_a_chinese_substring_in_an_area_and_nationwide(street):
     assert codes(area_code="110000", query="协和") == ["B1", "B4"]
     assert codes(query="协和") == ["B1", "S1", "B4"]
     assert codes(query=" 朝阳 ") == ["B2", "B3"]
-    assert codes(query="院") == ["H2", "B1", "B2", "H1", "S1", "B5", "B6"]
+    # Nationwide name queries sort by level, then area, then name (services/institution_search.py).
+    assert codes(query="院") == ["B1", "B2", "H2", "H1", "S1", "B5", "B6"]
 
 
 def test_it_finds_full_pinyin_and_initials(street):
@@ -188,7 +189,7 @@ def test_deleting_an_institution_drops_the_name_keys_only_it_needed(street, app)
 def _brute_force(rows, query, service=None, page=1, per_page=10):
     found = [r for r in rows if (query in r.name if not query.isascii() else query in r.name_initials)
              and (service is None or getattr(r, f"net_{service}"))]
-    found.sort(key=lambda r: (search_keys.level_rank(r.level), r.name, r.code))
+    found.sort(key=lambda r: (search_keys.level_rank(r.level), r.area_code, r.name, r.code))
     start = (page - 1) * per_page
     return [r.code for r in found[start:start + per_page]]
 
