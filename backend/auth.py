@@ -57,6 +57,16 @@ def ensure_identity(openid: str, app_id: str = "dev") -> WeChatIdentity:
     return identity
 
 
+def current_person():
+    """Return the insured person behind the signed-in identity, or refuse until one is bound."""
+    from backend.services.errors import IdentityRequired
+
+    person = auth.current_user.person
+    if person is None:
+        raise IdentityRequired()
+    return person
+
+
 @auth.verify_token
 def _verify(token: str):
     return identity_for_token(token) if token else None

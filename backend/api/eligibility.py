@@ -1,9 +1,8 @@
 """POST /api/v1/eligibility/chronic: can my outpatient chronic-disease care settle directly there?"""
 from backend.api import bp
 from backend.api.schemas import ChronicIn, ChronicOut
-from backend.auth import auth
+from backend.auth import auth, current_person
 from backend.services import eligibility
-from backend.services.errors import IdentityRequired
 
 
 @bp.post("/eligibility/chronic")
@@ -16,8 +15,6 @@ from backend.services.errors import IdentityRequired
         responses={404: "Unknown disease, area or institution", 403: "Not authorised for that member"})
 def chronic(body):
     """Evaluate chronic-disease eligibility for the user or a member they act for."""
-    person = auth.current_user.person
-    if person is None:
-        raise IdentityRequired()
+    person = current_person()
     return eligibility.chronic_eligibility(person, body["principal"], body["disease"], area=body.get("area"),
                                            institution_code=body.get("institution"), on=body.get("date"))

@@ -2,15 +2,8 @@
 from backend.api import bp
 from backend.api.schemas import CancelIn, ChangeIn, FilingOut, FilingsOut
 from backend.auth import auth
+from backend.auth import current_person as _person
 from backend.services import filings
-from backend.services.errors import IdentityRequired
-
-
-def _person():
-    person = auth.current_user.person
-    if person is None:
-        raise IdentityRequired()
-    return person
 
 
 @bp.get("/filings")

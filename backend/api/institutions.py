@@ -5,11 +5,11 @@ from backend.api import bp
 from backend.api.schemas import (
     ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
 )
-from backend.auth import auth
+from backend.auth import auth, current_person
 from backend.extensions import db, limiter, public_rate_limit
 from backend.models import Area
 from backend.services import filings, institutions
-from backend.services.errors import IdentityRequired, NotFound
+from backend.services.errors import NotFound
 from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
 
 
@@ -71,9 +71,7 @@ def show_institution(code: str):
                     "choice rules; when it would not settle, lists the nearest three that would.")
 def settlement_at_institution(code: str, query):
     """Explain whether a visit of a given kind would settle directly at this institution."""
-    person = auth.current_user.person
-    if person is None:
-        raise IdentityRequired()
+    person = current_person()
     return institutions.settlement_check(person, query["principal"], code, query["visit"],
                                          disease=query.get("disease"), on=query.get("date"))
 
@@ -86,8 +84,6 @@ def settlement_at_institution(code: str, query):
         responses={400: "Not required by the area, or against its rule", 404: "Not found"})
 def choose_institutions(reference: str, body):
     """Record the chosen institutions on a filing (checked against the area's number and level rule)."""
-    person = auth.current_user.person
-    if person is None:
-        raise IdentityRequired()
+    person = current_person()
     filing = institutions.choose_institutions(person, reference, body["codes"], channel="miniprogram")
     return filings.summary(filing, viewer=person)

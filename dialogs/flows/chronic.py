@@ -10,9 +10,9 @@ import sys
 
 from dialogs import nlu
 from dialogs.engine import Accept, Answer, Flow, Reject, register
-from dialogs.flows.common import member_for, place_from, steps_from
+from dialogs.flows.common import disease_answer, member_for, place_from, steps_from
 from dialogs.flows.institution import match_disease
-from dialogs.types import CheckChronic, Context, Reply
+from dialogs.types import CheckChronic, Context
 
 TABLE = (
     ("disease", "disease", "area"),
@@ -64,11 +64,7 @@ def params_disease(slots: dict, ctx: Context) -> dict:
 
 
 def validate_disease(answer: Answer, slots: dict, ctx: Context):
-    disease = match_disease(answer.text, ctx.diseases)
-    if disease is None:
-        # Keep everything else; ask again with words people actually use.
-        return Reject(Reply("chronic.unknown_disease", {"examples": [d.name for d in ctx.diseases[:5]]}))
-    return Accept({"disease": disease})
+    return disease_answer(answer, ctx, "chronic")
 
 
 def validate_area(answer: Answer, slots: dict, ctx: Context):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from dialogs.engine import Answer, Reject, StepSpec
+from dialogs.engine import Accept, Answer, Reject, StepSpec
 from dialogs.nlu import AreaEntry
 from dialogs.types import Context, Reply
 
@@ -40,4 +40,14 @@ def place_from(answer: Answer) -> AreaEntry | Reject:
     return entry
 
 
-__all__ = ["steps_from", "member_for", "place_from"]
+def disease_answer(answer: Answer, ctx: Context, family: str):
+    """Accept the disease an answer names, or ask again with examples (other answers are kept)."""
+    from dialogs.flows.institution import match_disease
+
+    disease = match_disease(answer.text, ctx.diseases)
+    if disease is None:
+        return Reject(Reply(f"{family}.unknown_disease", {"examples": [d.name for d in ctx.diseases[:5]]}))
+    return Accept({"disease": disease})
+
+
+__all__ = ["steps_from", "member_for", "place_from", "disease_answer"]

@@ -10,7 +10,7 @@ import sys
 
 from dialogs import nlu
 from dialogs.engine import Accept, Answer, Flow, Reject, register
-from dialogs.flows.common import place_from, steps_from
+from dialogs.flows.common import disease_answer, place_from, steps_from
 from dialogs.types import CheckInstitution, Choice, Context, DiseaseEntry, Reply
 
 VISITS = ("inpatient", "outpatient", "chronic", "pharmacy")
@@ -116,10 +116,7 @@ def params_disease(slots: dict, ctx: Context) -> dict:
 
 
 def validate_disease(answer: Answer, slots: dict, ctx: Context):
-    disease = match_disease(answer.text, ctx.diseases)
-    if disease is None:
-        return Reject(Reply("institution.unknown_disease", {"examples": [d.name for d in ctx.diseases[:5]]}))
-    return Accept({"disease": disease})
+    return disease_answer(answer, ctx, "institution")
 
 
 # --- where ------------------------------------------------------------------------
