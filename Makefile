@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run test test-fast bench clean
+.PHONY: setup chromium run test test-fast bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,14 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
+## Browser tests drive Debian's chromium (not Playwright's own download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } ; }
+
 ## Serve the app on the embedded SQLite database with demo data.
 run: setup
 	$(BIN)/flask --app wsgi upgrade
@@ -24,7 +32,7 @@ run: setup
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
 
 ## The whole suite, on SQLite and PostgreSQL (CI=true: PostgreSQL must be reachable).
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest
 
 ## The suite without slow browser/load tests, for quick local runs.
