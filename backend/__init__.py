@@ -14,13 +14,19 @@ from backend.lib import crypto
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
-def create_app(config: dict | None = None) -> Flask:
-    """Create the app from environment settings, with optional overrides (tests)."""
+def create_app(config: dict | None = None, *, service: str = "assistant") -> Flask:
+    """Create the app from environment settings, with optional overrides (tests).
+
+    service="settlement" serves only the settlement service (its own process, its own database).
+    """
     settings = build_config(config)
+    title = ("结算服务 API (settlement service)" if service == "settlement"
+             else "异地就医备案助手 API (cross-provincial medical filing)")
     app = APIFlask(
-        __name__, title="异地就医备案助手 API (cross-provincial medical filing)", version="1.0",
+        __name__, title=title, version="1.0",
         spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs", instance_path=settings["INSTANCE_PATH"],
     )
+    app.config["SERVICE"] = service
     app.config.from_mapping(settings)
     app.json.ensure_ascii = False
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -35,9 +41,30 @@ def create_app(config: dict | None = None) -> Flask:
     from backend import models  # noqa: F401  (register the mappers)
     from backend.api import bp as api_bp
     from backend.health import bp as health_bp
+    from backend.settlement import bp as settlement_bp
 
     app.register_blueprint(health_bp)
-    app.register_blueprint(api_bp)
+    # Embedded, the settlement service is served by the app itself; the assistant still calls it
+    # through the client port (in-process unless SETTLEMENT_URL is set).
+    if service == "settlement" or not app.config["SETTLEMENT_URL"]:
+        app.register_blueprint(settlement_bp)
+    if service == "assistant":
+        app.register_blueprint(api_bp)
+        from backend.wechat import bp as wechat_bp
+
+        app.register_blueprint(wechat_bp)
+        from backend.pages import bp as pages_bp
+
+        app.register_blueprint(pages_bp)
+        from backend import console, security
+
+        app.register_blueprint(console.bp)
+        security.init_app(app)
+    for blueprint in app.blueprints.values():
+        # Plain Flask blueprints (pages, console, WeChat) are not part of the JSON API document;
+        # APIFlask expects the flag on every blueprint that has before_request functions.
+        if not hasattr(blueprint, "enable_openapi"):
+            blueprint.enable_openapi = False
     errors.register(app)
     logging_setup.configure(app)
 

@@ -62,7 +62,24 @@ class Config:
         self.WECHAT_APP_SECRET = os.environ.get("WECHAT_APP_SECRET", "")
         self.WECHAT_AES_KEY = os.environ.get("WECHAT_AES_KEY", "")
         self.WECHAT_API_BASE_URL = os.environ.get("WECHAT_API_BASE_URL", "https://api.weixin.qq.com")
-        self.SETTLEMENT_URL = os.environ.get("SETTLEMENT_URL", "")
+        # The official account is a separate WeChat app from the mini-program; one app in development.
+        self.WECHAT_OA_APP_ID = os.environ.get("WECHAT_OA_APP_ID", "") or self.WECHAT_APP_ID
+        self.WECHAT_OA_APP_SECRET = os.environ.get("WECHAT_OA_APP_SECRET", "") or self.WECHAT_APP_SECRET
+        # "filing_decided=TEMPLATE_ID,handoff_delivered=...,handoff_failed=..." (mini-program subscribe messages).
+        self.WECHAT_SUBSCRIBE_TEMPLATES = os.environ.get("WECHAT_SUBSCRIBE_TEMPLATES", "")
+        self.SETTLEMENT_URL = os.environ.get("SETTLEMENT_URL", "").rstrip("/")
+        # The settlement service's API takes a shared bearer token; by default both sides derive
+        # it from SECRET_KEY, so an embedded app or two processes with one SECRET_KEY just work.
+        self.SETTLEMENT_API_TOKEN = os.environ.get("SETTLEMENT_API_TOKEN", "")
+        self.SETTLEMENT_TIMEOUT = float(os.environ.get("SETTLEMENT_TIMEOUT", "5"))
+        # Platform maintenance windows in China time: "2026-12-05T00:00/2026-12-05T06:00,...".
+        self.SETTLEMENT_MAINTENANCE = os.environ.get("SETTLEMENT_MAINTENANCE", "")
+        # Outbox delivery: "rq" (needs REDIS_URL), "thread" (in-process), "off" (tests drive it).
+        default_worker = "off" if self.TESTING else ("rq" if self.REDIS_URL else "thread")
+        self.OUTBOX_WORKER = os.environ.get("OUTBOX_WORKER", default_worker)
+        self.OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", "60"))
+        self.OUTBOX_BACKOFF_MAX = float(os.environ.get("OUTBOX_BACKOFF_MAX", "300"))
+        self.OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.INSTANCE_PATH = str(instance)
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}

@@ -41,6 +41,136 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your insured area does not require a choice: every networked institution of the filed area settles.",
     ),
     "invalid_choice": ("选择的机构不符合参保地规定：{reasons}", "The chosen institutions break the area's rule: {reasons}"),
+    # WeChat channels (official-account chat, mini-program sign-in, notifications).
+    "wechat_welcome": (
+        "欢迎回来！我是异地就医备案助手。\n可以直接打字告诉我，比如：\n1 办异地就医备案\n2 找能直接结算的医院\n3 慢性病能不能直接结算\n"
+        "回复「大字」可以换成长辈模式。",
+        "Welcome back! I help with cross-provincial medical filing. Just type, e.g.:\n1 file for care elsewhere\n"
+        "2 find a hospital that settles directly\n3 check a chronic disease\nReply \"大字\" for large-text mode.",
+    ),
+    "wechat_welcome_unbound": (
+        "您好！我是异地就医备案助手，能帮您办异地就医备案、找能直接结算的医院、查慢性病能不能直接结算。\n"
+        "第一次使用，请先打开我们的小程序，用本人身份证完成实名绑定，然后回到这里直接打字问我。",
+        "Hello! I help with cross-provincial medical filing, hospitals that settle directly and chronic diseases.\n"
+        "First, open our mini-program and bind your identity card; then come back and type your question here.",
+    ),
+    "wechat_unsupported": (
+        "抱歉，我暂时看不懂图片和文件。请直接打字告诉我，比如「我想办异地就医备案」。",
+        "Sorry, I cannot read pictures or files yet. Please type, e.g. \"I want to file for care elsewhere\".",
+    ),
+    "wechat_voice_unclear": (
+        "没听清您说的话，请再说一遍，或者直接打字告诉我。",
+        "I could not make out the voice message; please say it again or type it.",
+    ),
+    "wechat_busy": ("刚才的消息还在处理，请稍等再发。", "Your previous message is still being handled; please wait."),
+    "wechat_error": (
+        "系统开小差了，请过一会儿再发一次。您之前填的内容都保存着。",
+        "Something went wrong on our side; please send it again in a while. What you entered is kept.",
+    ),
+    "wechat_empty_reply": ("好的。", "OK."),
+    "wechat_see_mini_program": ("……内容较多，完整内容请在小程序里查看。", "… more in the mini-program."),
+    "invalid_login_code": ("登录凭证无效或已过期，请重新打开小程序。", "The sign-in code is invalid or expired; reopen the mini-program."),
+    "invalid_phone_code": ("获取手机号失败，请重新点一下授权手机号。", "Could not get the phone number; please tap to authorise it again."),
+    "wechat_unavailable": ("微信服务暂时连不上，请稍后再试。", "WeChat cannot be reached right now; please try again later."),
+    "binding_mismatch": (
+        "姓名、身份证号和参保地对不上，请核对后再试。如果确认无误，请带身份证到参保地医保窗口办理。",
+        "The name, ID number and insured area do not match; check them, or visit your insured area's counter.",
+    ),
+    "already_bound": (
+        "这个身份已经绑定过了。如果不是您本人操作，请带身份证到医保窗口处理。",
+        "This identity is already bound. If it was not you, please visit a medical insurance counter.",
+    ),
+    "invalid_binding": ("绑定信息有误（{reason}），请检查身份证号和参保地。", "Invalid binding data ({reason})."),
+    "notify_filing_approved": (
+        "您的异地就医备案（编号 {reference}）审核通过了。到备案地已联网的医院看病，可以直接刷医保结算。",
+        "Your filing {reference} is approved: networked hospitals of the filed area settle directly.",
+    ),
+    "notify_filing_rejected": (
+        "您的异地就医备案（编号 {reference}）没有通过。原因和下一步怎么办，请在小程序「我的备案」里查看。",
+        "Your filing {reference} was not approved. See why and what to do in the mini-program (My filings).",
+    ),
+    "notify_filing_other": (
+        "您的异地就医备案（编号 {reference}）有新进展：{status}。请在小程序「我的备案」里查看。",
+        "Your filing {reference} has news: {status}. See My filings in the mini-program.",
+    ),
+    "notify_handoff_delivered": (
+        "您的备案（编号 {reference}）已经同步到结算系统，去医院看病可以直接结算了。",
+        "Your filing {reference} has reached the settlement system: visits now settle directly.",
+    ),
+    "notify_handoff_failed": (
+        "您的备案（编号 {reference}）暂时没能同步到结算系统，工作人员会继续处理。着急看病的话，请先打参保地医保热线。",
+        "Your filing {reference} could not reach the settlement system yet; staff will follow up. "
+        "If you need care urgently, call your insured area's hotline.",
+    ),
+    # Family accounts, profile and H5 pages (services/family.py, services/profile.py, pages/).
+    "family_invalid_relation": ("请选择你们的关系。", "Please choose your relation."),
+    "family_invalid_id_number": ("身份证号不对，请核对后重新输入。", "The ID number is not valid; please check it."),
+    "family_member_not_found": (
+        "没有找到这位参保人，请核对姓名和身份证号。",
+        "No insured person with this name and ID number; please check them.",
+    ),
+    "family_cannot_invite_self": ("不能邀请自己。", "You cannot invite yourself."),
+    "family_already_member": ("这位家人已经授权您代办了。", "This relative has already authorised you."),
+    "family_full": ("最多只能添加{limit}位家人。", "You can add at most {limit} relatives."),
+    "family_invitation_invalid": (
+        "邀请码不对或已过期。请让家人重新发一个邀请码。",
+        "The invitation code is wrong or has expired; ask your relative for a new one.",
+    ),
+    "family_link_not_found": ("没有找到这条亲情关系。", "No such family link."),
+    "family_proof_note_required": ("请写明查验了什么证明材料。", "Please note which proof was checked."),
+    "invalid_phone": ("手机号应为11位数字，以1开头。", "The mobile number must be 11 digits starting with 1."),
+    "form_expired": (
+        "页面停留太久或已在别处打开，请再点一次提交（您填的内容还在）。",
+        "This page is out of date; please submit again (what you entered is kept).",
+    ),
+    "sign_in_required": ("请先登录。", "Please sign in first."),
+    # Staff console (console/, services/review.py, policy_admin.py, staff_accounts.py, review_family.py).
+    "staff_login_failed": ("用户名、密码或动态验证码不对，请重试。", "Wrong username, password or one-time code."),
+    "staff_session_expired": ("登录已超时，请重新登录。", "Your session has ended; please sign in again."),
+    "staff_forbidden": ("您的角色或负责的统筹区不允许这样操作。", "Your role or areas do not allow this."),
+    "staff_account_invalid": ("账号信息有误。", "The account details are not valid."),
+    "staff_username_invalid": (
+        "用户名只能用小写字母、数字和 . _ -，3–64位（{username}）。",
+        "A username is 3-64 lower-case letters, digits, '.', '_' or '-' ({username}).",
+    ),
+    "staff_password_too_short": ("密码至少{minimum}位。", "The password needs at least {minimum} characters."),
+    "staff_role_invalid": ("角色 {role} 不存在，可选：{roles}。", "Unknown role {role}; choose one of {roles}."),
+    "staff_areas_invalid": ("这些不是统筹区代码：{areas}。", "Not co-ordination area codes: {areas}."),
+    "staff_areas_required": ("{role} 需要至少一个统筹区。", "A {role} needs at least one area."),
+    "staff_username_taken": ("用户名 {username} 已存在。", "The username {username} is taken."),
+    "staff_not_found": ("没有账号 {username}。", "No account {username}."),
+    "review_already_decided": (
+        "这个案件已由 {decided_by} 于 {decided_at} 处理（{status}），您的决定没有保存。",
+        "{decided_by} already decided this case at {decided_at} ({status}); your decision was not saved.",
+    ),
+    "review_decision_invalid": ("请选择决定和理由。", "Please choose a decision and a reason."),
+    "review_reason_invalid": ("所选理由与决定不一致，请重新选择。", "The reason does not belong to this decision."),
+    "review_note_required": ("这个理由需要填写补充说明。", "This reason needs a note to the person."),
+    "review_not_bulk_eligible": (
+        "除材料外还有其他未通过的检查，不能批量批准，请逐件审核。",
+        "Other checks failed besides the documents: decide this case on its own.",
+    ),
+    "review_decided": ("已处理 {reference}（{status}），已通知申请人。", "{reference} decided ({status}); the person is notified."),
+    "review_bulk_done": ("批量批准 {approved} 件，跳过 {skipped} 件。", "Approved {approved}; skipped {skipped}."),
+    "policy_invalid": ("规则未保存：{problems}", "The rules were not saved: {problems}"),
+    "policy_import_invalid": ("文件未导入：{problems}", "The file was not imported: {problems}"),
+    "policy_import_no_file": ("请选择要导入的 YAML 文件。", "Please choose a YAML file to import."),
+    "policy_form_errors": ("请修改标出的内容。", "Please correct the marked entries."),
+    "policy_saved": ("已保存 {area} 自 {effective_from} 起生效的新版本。", "Saved the version of {area} from {effective_from}."),
+    "policy_imported": ("已导入 {accepted} 个版本。", "Imported {accepted} versions."),
+    "policy_version_not_found": ("没有这个规则版本。", "No such version of the rules."),
+    "proof_document_invalid": ("请选择查验的证明。", "Please choose the proof you checked."),
+    "proof_recorded": ("已登记关系证明，代办人现在可以为家人办理。", "Proof recorded; the agent may now act for the member."),
+    # Settlement (estimate, readiness, hand-off).
+    "invalid_estimate": ("费用估算的内容有误（{field}），请检查后重试。", "The estimate request is not valid ({field})."),
+    "invalid_amount": ("金额填写有误（{field}）：请填写不小于0、最多两位小数的数字。",
+                       "The amount {field} is not valid: use a non-negative number with at most two decimals."),
+    "no_policy": ("没有找到参保地{area}的报销政策，请在 policy 里填写起付线、比例和年度限额。",
+                  "No reimbursement policy for insured area {area}; give deductible, ratio and cap in policy."),
+    "settlement_unavailable": ("结算服务暂时连不上，请稍后再试；您的备案不受影响。",
+                               "The settlement service is unavailable right now; please try again later. "
+                               "Your filing is not affected."),
+    "settlement_rejected": ("结算服务没有接受这次请求。", "The settlement service refused the request."),
 }
 
 

@@ -316,7 +316,8 @@ def _idle_menu(state: DialogState, notes: tuple, effects: tuple = ()) -> Step:
 def _menu() -> Reply:
     return Reply("common.welcome", choices=(Choice("filing", "common.choice_filing"),
                                             Choice("institution", "common.choice_institution"),
-                                            Choice("my_filings", "common.choice_my_filings")))
+                                            Choice("my_filings", "common.choice_my_filings"),
+                                            Choice("settlement", "common.choice_settlement")))
 
 
 def _ask(state: DialogState, ctx: Context, notes: tuple = (), effects: tuple = ()) -> Step:

@@ -76,6 +76,17 @@ class CheckChronic:
 
 
 @dataclass(frozen=True)
+class CheckSettlement:
+    """Predict direct settlement at an institution (and estimate the split when an amount was given)."""
+
+    principal: str
+    code: str
+    visit: str
+    disease: str | None = None
+    amount: str | None = None
+
+
+@dataclass(frozen=True)
 class InstitutionHit:
     """An institution as a flow shows it."""
 

@@ -4,3 +4,6 @@ from apiflask import APIBlueprint
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
 
 from backend.api import dialog, eligibility, filings, institutions  # noqa: E402,F401  (register the routes)
+from backend.api import family, me  # noqa: E402,F401  (family accounts, the signed-in person)
+from backend.api import auth  # noqa: E402,F401  (WeChat sign-in and binding)
+from backend.api import settlement  # noqa: E402,F401  (estimate and readiness)

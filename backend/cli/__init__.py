@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import upgrade as alembic_upgrade
 
 from backend.extensions import db
-from backend.services import demo, reference_data, seeding
+from backend.services import demo, demo_staff, reference_data, seeding
 
 
 def _print_report(report: reference_data.ImportReport) -> None:
@@ -29,6 +29,12 @@ def register(app: Flask) -> None:
     from backend.cli import dialog_commands
 
     dialog_commands.register(app)
+    from backend.cli import settlement_commands
+
+    settlement_commands.register(app)
+    from backend.cli import staff_commands
+
+    staff_commands.register(app)
 
     @app.cli.command("upgrade")
     def upgrade_command():
@@ -54,7 +60,12 @@ def register(app: Flask) -> None:
         _print_report(reference_data.import_policies(reference_data.SAMPLE_POLICIES_YAML))
         path = reference_data.SAMPLE_INSTITUTIONS_CSV
         _print_report(reference_data.import_institutions(path))
+        from backend.cli.settlement_commands import SAMPLE_CATALOGUE_YAML
+        from backend.settlement import service as settlement_service
+
+        click.echo(f"{settlement_service.import_catalogue(SAMPLE_CATALOGUE_YAML)} SAMPLE catalogue items")
         click.echo(f"{demo.load_demo_people()} demo people")
+        click.echo("\n".join(demo_staff.load_demo_staff()))
 
     @app.cli.command("import-institutions")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))

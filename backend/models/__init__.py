@@ -7,10 +7,14 @@ from backend.models.filings import Filing, FilingInstitution
 from backend.models.institutions import Institution, InstitutionDisease, InstitutionNameKey
 from backend.models.outbox import OutboxMessage
 from backend.models.people import FamilyLink, Person, Qualification, WeChatIdentity
+from backend.models.settlement import CatalogueItem, SettlementEstimate, SettlementFiling, SettlementRegistration
 from backend.models.staff import StaffUser
+from backend.models.wechat import WeChatInboundMessage, WeChatOutboundMessage, WeChatSubscription
 
 __all__ = [
     "Area", "AreaChronicDisease", "AreaPolicy", "ReimbursementRule", "AuditEntry", "DialogSession",
     "Disease", "Filing", "FilingInstitution", "Institution", "InstitutionDisease", "InstitutionNameKey",
-    "OutboxMessage", "FamilyLink", "Person", "Qualification", "WeChatIdentity", "StaffUser",
+    "OutboxMessage", "CatalogueItem", "SettlementEstimate", "SettlementFiling", "SettlementRegistration",
+    "FamilyLink", "Person", "Qualification", "WeChatIdentity", "StaffUser",
+    "WeChatInboundMessage", "WeChatOutboundMessage", "WeChatSubscription",
 ]

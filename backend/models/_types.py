@@ -41,7 +41,8 @@ class UTCDateTime(TypeDecorator):
     def process_bind_param(self, value, dialect):
         if value is not None and value.tzinfo is None:
             raise ValueError("naive datetime given; use utcnow()")
-        return value
+        # SQLite keeps no offset: a China-time value (the frozen test clock) would read back 8 hours off.
+        return value.astimezone(timezone.utc) if value is not None else None
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:

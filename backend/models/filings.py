@@ -19,7 +19,8 @@ CATEGORIES = (
 )
 LONG_TERM_CATEGORIES = CATEGORIES[:3]
 TEMPORARY_CATEGORIES = CATEGORIES[3:]
-STATUSES = ("pending_review", "approved", "rejected", "cancelled", "superseded", "expired")
+# info_requested: a reviewer asked the person for more (staff console); it leaves the review queue.
+STATUSES = ("pending_review", "approved", "rejected", "cancelled", "superseded", "expired", "info_requested")
 HANDOFF_STATUSES = ("none", "pending", "delivered", "failed")
 
 
@@ -51,6 +52,8 @@ class Filing(db.Model):
     decision_reason: Mapped[str | None] = mapped_column(String(64))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    # The reviewer's own words added to the reason template (shown to the person).
+    decision_note: Mapped[str | None] = mapped_column(String(500))
     policy_id: Mapped[int | None] = mapped_column(ForeignKey("area_policies.id"))
     lock_until: Mapped[date | None] = mapped_column(Date)
     replaces_filing_id: Mapped[int | None] = mapped_column(ForeignKey("filings.id"))
@@ -58,6 +61,8 @@ class Filing(db.Model):
     submit_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     handoff_status: Mapped[str] = mapped_column(String(16), default="none")
     handoff_updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What the settlement service answered (its status), or why the hand-off is waiting or failed.
+    handoff_detail: Mapped[str | None] = mapped_column(String(200))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str | None] = mapped_column(String(200))
@@ -77,3 +82,5 @@ class FilingInstitution(db.Model):
 
 Index("ix_filings_treatment_status", Filing.treatment_area_code, Filing.status)
 Index("ix_filings_status_submitted", Filing.status, Filing.submitted_at)
+# The review queue: one insured area's pending filings, oldest first (staff console).
+Index("ix_filings_insured_status_submitted", Filing.insured_area_code, Filing.status, Filing.submitted_at)

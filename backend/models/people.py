@@ -96,10 +96,12 @@ class FamilyLink(db.Model):
     relation: Mapped[str] = mapped_column(String(32))
     agent_relation: Mapped[str] = mapped_column(String(32), default="other")
     consent_state: Mapped[str] = mapped_column(String(16), default="invited")
-    invitation_code_hash: Mapped[str | None] = mapped_column(String(64))
+    invitation_code_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    invitation_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     proof_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    proof_note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     agent: Mapped[Person] = relationship(foreign_keys=[agent_person_id])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, String
+from sqlalchemy import JSON, Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -26,3 +26,6 @@ class StaffUser(db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Console (issue #9): the last accepted TOTP time step, so a code is never accepted twice.
+    totp_last_counter: Mapped[int | None] = mapped_column(Integer)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

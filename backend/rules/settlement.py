@@ -87,6 +87,8 @@ class Line:
     in_scope: Decimal
     first_self_pay: Decimal
     out_of_scope: Decimal
+    category: str = "A"
+    first_self_pay_ratio: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -110,9 +112,10 @@ def split(item: Item) -> Line:
     base = item.amount if item.price_ceiling is None else min(item.amount, item.price_ceiling)
     over = item.amount - base
     if item.category == "C":
-        return Line(item.code, item.name, item.amount, ZERO, ZERO, item.amount)
+        return Line(item.code, item.name, item.amount, ZERO, ZERO, item.amount, "C")
     first = fen(base * item.first_self_pay_ratio) if item.category == "B" else ZERO
-    return Line(item.code, item.name, item.amount, base - first, first, over)
+    return Line(item.code, item.name, item.amount, base - first, first, over, item.category,
+                item.first_self_pay_ratio if item.category == "B" else ZERO)
 
 
 def estimate(items: list[Item], policy: Policy, ytd: YearToDate = YearToDate()) -> Estimate:
@@ -133,3 +136,42 @@ def estimate(items: list[Item], policy: Policy, ytd: YearToDate = YearToDate()) 
         deductible_applied=fen(deductible_applied), ratio_applied=ratio_applied, fund_pays=fen(fund),
         person_pays=fen(total - fund), cap_reached=computed > remaining_cap, lines=lines,
     )
+
+
+def _pct(value: Decimal) -> str:
+    return f"{(value * 100).normalize():f}%"
+
+
+def explain(result: Estimate, lang: str = "zh_CN") -> tuple[list[str], list[str]]:
+    """Explain each line and the totals in plain words: (line sentences, summary sentences)."""
+    en = lang.startswith("en")
+    lines = []
+    for line in result.lines:
+        if line.category == "C":
+            text = (f"{line.name} {line.amount}: outside the catalogue, paid by you in full." if en else
+                    f"{line.name} {line.amount}元：不在医保目录内（自费），全部由个人支付。")
+        elif line.category == "B":
+            text = (f"{line.name} {line.amount}: category B, you first pay {line.first_self_pay} "
+                    f"({_pct(line.first_self_pay_ratio)}), {line.in_scope} is in scope." if en else
+                    f"{line.name} {line.amount}元：乙类，先自付{line.first_self_pay}元（{_pct(line.first_self_pay_ratio)}），"
+                    f"{line.in_scope}元纳入报销范围。")
+        else:
+            text = (f"{line.name} {line.amount}: category A, {line.in_scope} in scope." if en else
+                    f"{line.name} {line.amount}元：甲类，{line.in_scope}元纳入报销范围。")
+        if line.category != "C" and line.out_of_scope:
+            text += (f" {line.out_of_scope} over the price ceiling is yours to pay." if en else
+                     f"超过限价的{line.out_of_scope}元由个人支付。")
+        lines.append(text)
+    summary = [
+        (f"In scope {result.in_scope}; first self-pay {result.first_self_pay}; outside the catalogue or over "
+         f"ceilings {result.out_of_scope}." if en else
+         f"纳入报销范围{result.in_scope}元，乙类先自付{result.first_self_pay}元，自费和超限价{result.out_of_scope}元。"),
+        (f"Deductible applied {result.deductible_applied}; ratio {_pct(result.ratio_applied)}." if en else
+         f"本次扣除起付线{result.deductible_applied}元，报销比例{_pct(result.ratio_applied)}。"),
+    ]
+    if result.cap_reached:
+        summary.append("The annual cap is reached: the fund pays only what is left under it." if en else
+                       "已达到年度最高支付限额，医保基金只支付限额内剩余的部分。")
+    summary.append(f"The fund pays {result.fund_pays}; you pay {result.person_pays}." if en else
+                   f"医保基金支付{result.fund_pays}元，个人支付{result.person_pays}元。")
+    return lines, summary

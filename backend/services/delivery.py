@@ -4,15 +4,48 @@ A handler is registered for a topic prefix and is called with the message inside
 context. It returns normally when the receiver has the message (the worker then marks it
 delivered and commits whatever the handler changed), raises RetryLater for a transient
 failure (down, slow, 5xx: retried with backoff) and DeliveryFailed for a permanent one.
+
+Guarantees, and how:
+- never lost: the message is a row committed with the change it announces; a worker that dies
+  holding it (status "sending") loses only its lease, after which any worker takes it again;
+- never applied twice: receivers deduplicate by the idempotency key (the settlement service by
+  reference + version), so a redelivery after a crash between delivery and acknowledgement is
+  answered "duplicate" and changes nothing;
+- in order per aggregate: sequence n+1 is not due while n is neither delivered nor failed.
 """
 from __future__ import annotations
 
+import logging
+import random
+from dataclasses import dataclass
+from datetime import timedelta
 from typing import Callable
 
+from flask import current_app
+from sqlalchemy import and_, exists, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from backend.extensions import db
+from backend.lib import clock
 from backend.models import OutboxMessage
 
+log = logging.getLogger(__name__)
+
 Handler = Callable[[OutboxMessage], None]
-_HANDLERS: dict[str, Handler] = {}
+Hook = Callable[[OutboxMessage, str], None]
+BATCH = 50
+DONE = ("delivered", "failed")
+
+
+@dataclass(frozen=True)
+class _Registration:
+    deliver: Handler
+    on_retry: Hook | None = None
+    on_failure: Hook | None = None
+
+
+_HANDLERS: dict[str, _Registration] = {}
 
 
 class RetryLater(Exception):
@@ -27,17 +60,160 @@ class DeliveryFailed(Exception):
     """The receiver refused the message for good; retrying would not help."""
 
 
-def handles(prefix: str) -> Callable[[Handler], Handler]:
-    """Register a handler for topics starting with prefix (e.g. "filing.", "notification.")."""
+def handles(prefix: str, *, on_retry: Hook | None = None, on_failure: Hook | None = None) -> Callable[[Handler], Handler]:
+    """Register a handler for topics starting with prefix (e.g. "filing.", "notification.").
+
+    on_retry(message, reason) and on_failure(message, reason) run in the transaction that
+    records the outcome, so a handler can show the person that delivery waits or failed.
+    """
 
     def register(func: Handler) -> Handler:
-        _HANDLERS[prefix] = func
+        _HANDLERS[prefix] = _Registration(func, on_retry, on_failure)
         return func
 
     return register
 
 
+def _registration(topic: str) -> tuple[str, _Registration] | None:
+    _load_handlers()
+    matches = [p for p in _HANDLERS if topic.startswith(p)]
+    if not matches:
+        return None
+    prefix = max(matches, key=len)
+    return prefix, _HANDLERS[prefix]
+
+
 def handler_for(topic: str) -> Handler | None:
     """Return the handler of the longest registered prefix of topic."""
-    matches = [p for p in _HANDLERS if topic.startswith(p)]
-    return _HANDLERS[max(matches, key=len)] if matches else None
+    found = _registration(topic)
+    return found[1].deliver if found else None
+
+
+def _load_handlers() -> None:
+    # Importing the modules registers their handlers.
+    from backend.services import handoff, notifications  # noqa: F401
+
+
+def backoff(attempts: int, cap: float) -> float:
+    """Seconds to wait after the n-th failed attempt: 1, 2, 4 ... up to cap, with jitter."""
+    base = min(cap, 2.0 ** max(0, attempts - 1))
+    return base * random.uniform(0.5, 1.0)
+
+
+def _due(now, limit: int) -> list[tuple[int, str, int]]:
+    earlier = aliased(OutboxMessage)
+    blocked = exists().where(and_(
+        earlier.aggregate_type == OutboxMessage.aggregate_type, earlier.aggregate_id == OutboxMessage.aggregate_id,
+        earlier.sequence < OutboxMessage.sequence, earlier.status.not_in(DONE)))
+    rows = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.attempts)
+        .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now, ~blocked)
+        .order_by(OutboxMessage.id).limit(limit)).all()
+    db.session.commit()
+    return [tuple(r) for r in rows]
+
+
+def _claim(message_id: int, attempts: int, now, lease: float) -> bool:
+    # A conditional UPDATE: of two workers reading the same row, exactly one moves it on.
+    result = db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts,
+               OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
+        .values(status="sending", attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=lease))
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount == 1
+
+
+def _deliver_one(message_id: int, registration: _Registration, cap: float) -> str:
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    try:
+        registration.deliver(message)
+    except RetryLater as exc:
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        wait = exc.retry_after if exc.retry_after is not None else backoff(message.attempts, cap)
+        message.status, message.last_error = "pending", exc.reason[:500]
+        message.next_attempt_at = clock.now() + timedelta(seconds=wait)
+        if registration.on_retry:
+            registration.on_retry(message, exc.reason)
+        db.session.commit()
+        return "retry"
+    except DeliveryFailed as exc:
+        db.session.rollback()
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        message.status, message.last_error = "failed", str(exc)[:500]
+        if registration.on_failure:
+            registration.on_failure(message, str(exc))
+        db.session.commit()
+        log.warning("outbox message %s (%s) failed for good: %s", message_id, message.topic, exc)
+        return "failed"
+    except Exception as exc:  # an unexpected bug must not lose the message: retry it later
+        db.session.rollback()
+        log.exception("outbox handler crashed on message %s", message_id)
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        message.status, message.last_error = "pending", f"{type(exc).__name__}: {exc}"[:500]
+        message.next_attempt_at = clock.now() + timedelta(seconds=backoff(message.attempts, cap))
+        db.session.commit()
+        return "retry"
+    message.status, message.delivered_at, message.last_error = "delivered", clock.now(), None
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another worker (whose claim followed an expired lease) acknowledged it first.
+        db.session.rollback()
+        log.warning("outbox message %s was acknowledged concurrently", message_id)
+        return "failed"
+    return "delivered"
+
+
+def deliver_pending(limit: int | None = None) -> int:
+    """Deliver every due message now (in the current app context); return how many were delivered.
+
+    When a receiver asks to retry, the rest of its messages wait for the next pass rather than
+    hammering a service that is down.
+    """
+    config = current_app.config
+    lease, cap = config.get("OUTBOX_LEASE_SECONDS", 60.0), config.get("OUTBOX_BACKOFF_MAX", 300.0)
+    delivered = 0
+    resting: set[str] = set()
+    while True:
+        now = clock.now()
+        progress = False
+        for message_id, topic, attempts in _due(now, BATCH):
+            found = _registration(topic)
+            if found is None:
+                _fail_unroutable(message_id, topic)
+                progress = True
+                continue
+            prefix, registration = found
+            if prefix in resting or not _claim(message_id, attempts, now, lease):
+                continue
+            outcome = _deliver_one(message_id, registration, cap)
+            if outcome == "retry":
+                resting.add(prefix)
+                continue
+            progress = True
+            delivered += outcome == "delivered"
+            if limit is not None and delivered >= limit:
+                return delivered
+        if not progress:
+            return delivered
+
+
+def _fail_unroutable(message_id: int, topic: str) -> None:
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                       .values(status="failed", last_error=f"no handler for {topic}")
+                       .execution_options(synchronize_session=False))
+    db.session.commit()
+    log.error("outbox message %s has no handler for topic %s", message_id, topic)
+
+
+def kick() -> None:
+    """Wake the configured worker after a commit that queued messages (never raises)."""
+    from backend.adapters import queue
+
+    try:
+        queue.wake(current_app._get_current_object())
+    except Exception:  # the poller delivers anyway; a lost wake-up only delays
+        log.warning("could not wake the outbox worker", exc_info=True)

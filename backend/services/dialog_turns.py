@@ -7,6 +7,7 @@ Effects (a filing, a text-size switch) commit in the same transaction as the sta
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 
 from sqlalchemy import select, update
@@ -16,15 +17,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import Area, DialogSession, Disease, Filing, Person, WeChatIdentity
+from backend.models import Area, DialogSession, Disease, Filing, Institution, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
-from backend.services import audit, eligibility, filings, institution_search, institutions
-from backend.services.errors import DomainError, StaleTurn
+from backend.services import audit, eligibility, filings, institution_search, institutions, readiness
+from backend.services.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.reference_data import current_policy
 from dialogs import engine, nlu
 from dialogs.prompts import render_step
 from dialogs.types import (
-    ActiveFiling, AreaRules, CheckChronic, CheckInstitution, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
+    ActiveFiling, AreaRules, CheckChronic, CheckInstitution, CheckSettlement, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
     SetLargeText, ShowFilings, Step, SubmitFiling,
 )
 
@@ -249,6 +250,37 @@ def _chronic_reply(person: Person, effect: CheckChronic, lang: str) -> Reply:
     })
 
 
+def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Reply:
+    service = "outpatient" if effect.visit == "pharmacy" else effect.visit
+    try:
+        verdict = readiness.readiness_for(person, effect.principal, effect.code, service, disease=effect.disease,
+                                          channel="dialog", commit=False)
+        estimate = _rough_estimate(person, effect, service) if effect.amount else None
+    except SettlementDown:
+        return Reply("settlement.unavailable")
+    return Reply("settlement.verdict", {"ready": verdict["ready"], "institution": verdict["institution_name"],
+                                        "reasons": verdict["reasons"][:3], "estimate": estimate})
+
+
+def _rough_estimate(person: Person, effect: CheckSettlement, service: str) -> dict | None:
+    """Estimate as if the whole amount were category A (the person gave only a total)."""
+    principal, _ = filings.resolve_principal(person, effect.principal)
+    inst = db.session.get(Institution, effect.code)
+    relevant = institutions.relevant_filing(principal, inst.area_code, clock.today())
+    request = {"insured_area": principal.insured_area_code, "treatment_area": inst.area_code,
+               "scheme": principal.scheme, "person_status": principal.employment_status,
+               "category": relevant.category if relevant else "other_temporary", "visit_type": service,
+               "institution_level": inst.level, "items": [{"code": "total", "name": "总费用", "amount": effect.amount,
+                                                          "category": "A"}]}
+    try:
+        answer = readiness.estimate(request)
+    except DomainError:  # e.g. no policy for the insured area: say nothing rather than guess
+        return None
+    ratio = f"{(Decimal(answer['ratio_applied']) * 100).normalize():f}%"
+    return {"total": effect.amount, "fund_pays": answer["fund_pays"], "person_pays": answer["person_pays"],
+            "ratio": ratio, "deductible": answer["deductible_applied"]}
+
+
 def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tuple[list[Reply], Filing | None]:
     replies, created = [], None
     for effect in step.effects:
@@ -267,6 +299,8 @@ def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tupl
             replies.append(_institution_reply(person, effect, lang))
         elif isinstance(effect, CheckChronic) and person is not None:
             replies.append(_chronic_reply(person, effect, lang))
+        elif isinstance(effect, CheckSettlement) and person is not None:
+            replies.append(_settlement_reply(person, effect, lang))
     return replies, created
 
 

@@ -48,3 +48,9 @@ class IdentityRequired(DomainError):
     """The WeChat identity is not bound to an insured person yet."""
 
     code, status = "identity_required", 403
+
+
+class SettlementDown(DomainError):
+    """The settlement service cannot answer now; nothing was lost, the person can try again."""
+
+    code, status = "settlement_unavailable", 503

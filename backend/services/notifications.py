@@ -17,3 +17,116 @@ def notify(person_id: int, kind: str, params: dict, *, key: str) -> OutboxMessag
         raise ValueError(f"unknown notification kind {kind!r}")
     return outbox.enqueue(f"notification.{kind}", "person", str(person_id),
                           {"person_id": person_id, "kind": kind, "params": params}, key=f"notify:{key}")
+
+
+# --------------------------------------------------------------------------- delivery by WeChat
+# The worker calls this with each queued notification. One channel per notification, so a
+# retry after a transient failure can never send the same news twice on two channels:
+# 1. a mini-program subscribe message, when the person accepted one for this kind (each
+#    acceptance allows exactly one message, WeChat's one-time subscription rule);
+# 2. otherwise an official-account customer-service message, when they wrote to the
+#    account in the last 48 hours (WeChat answers 45015 outside that window).
+# When neither is possible there is nothing to send: the decision is in the mini-program
+# and the filing list, so retrying or marking the message failed would only add noise; an
+# audit row records why nothing was sent. Unexpected refusals raise DeliveryFailed.
+
+import logging  # noqa: E402
+
+from sqlalchemy import select  # noqa: E402
+
+from backend import messages  # noqa: E402
+from backend.adapters import wechat as wechat_api  # noqa: E402
+from backend.extensions import db  # noqa: E402
+from backend.lib import clock  # noqa: E402
+from backend.models import Filing, Person, WeChatIdentity, WeChatOutboundMessage, WeChatSubscription  # noqa: E402
+from backend.services import audit, delivery  # noqa: E402
+
+log = logging.getLogger(__name__)
+
+# 43101: the user has not accepted (or has used up) the subscription; 40003/43004: not a user or follower.
+SUBSCRIPTION_GONE = (43101, 40003, 43004)
+_STATUS_WORDS = {"approved": "已通过", "rejected": "未通过", "pending_review": "审核中", "info_requested": "需补充"}
+
+
+def notification_text(kind: str, params: dict, lang: str = "zh_CN") -> str:
+    """Return the customer-service wording of a notification."""
+    filing = _filing(params)
+    reference = params.get("reference") or (filing.reference if filing else "")
+    if kind == "filing_decided":
+        status = params.get("status") or (filing.status if filing else "")
+        code = {"approved": "notify_filing_approved", "rejected": "notify_filing_rejected"}.get(
+            status, "notify_filing_other")
+        return messages.text(code, lang, reference=reference, status=_STATUS_WORDS.get(status, status))
+    return messages.text(f"notify_{kind}", lang, reference=reference)
+
+
+def _filing(params: dict) -> Filing | None:
+    reference = params.get("reference")
+    return db.session.scalar(select(Filing).where(Filing.reference == reference)) if reference else None
+
+
+def _subscribe_data(kind: str, params: dict) -> dict:
+    """Fill the template fields (character_string1, phrase2, thing3, time4: see the README)."""
+    filing = _filing(params)
+    status = params.get("status") or (filing.status if filing else "")
+    phrase = {"filing_decided": _STATUS_WORDS.get(status, "已处理"), "handoff_delivered": "已生效",
+              "handoff_failed": "处理中"}[kind]
+    what = {"filing_decided": "异地就医备案审核结果", "handoff_delivered": "备案已同步到结算系统",
+            "handoff_failed": "备案同步暂未完成"}[kind]
+    return {"character_string1": {"value": (params.get("reference") or (filing.reference if filing else ""))[:32]},
+            "phrase2": {"value": phrase[:5]}, "thing3": {"value": what[:20]},
+            "time4": {"value": clock.now().astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M")}}
+
+
+def _try_subscribe(identities: list[WeChatIdentity], kind: str, params: dict) -> bool:
+    from backend.services.wechat_login import subscribe_templates
+
+    if kind not in subscribe_templates():
+        return False
+    for identity in identities:
+        row = db.session.scalar(select(WeChatSubscription).where(
+            WeChatSubscription.identity_id == identity.id, WeChatSubscription.kind == kind))
+        if row is None or row.remaining <= 0:
+            continue
+        try:
+            wechat_api.api().send_subscribe(identity.openid, row.template_id, _subscribe_data(kind, params),
+                                            page="pages/filings/index")
+        except wechat_api.WeChatError as exc:
+            if exc.transient:
+                raise delivery.RetryLater(str(exc)) from exc
+            if exc.errcode in SUBSCRIPTION_GONE:
+                row.remaining = 0
+                continue
+            raise delivery.DeliveryFailed(str(exc)) from exc
+        row.remaining -= 1
+        db.session.add(WeChatOutboundMessage(app_id=identity.app_id, openid=identity.openid, channel="subscribe",
+                                             purpose=f"notification.{kind}", sent_at=clock.now()))
+        return True
+    return False
+
+
+@delivery.handles("notification.")
+def deliver_notification(message) -> None:
+    """Send a queued notification by subscribe message or customer-service message, or record why not."""
+    from backend.services.wechat_login import mini_program_app_id
+    from backend.services.wechat_messages import official_app_id
+    from backend.services.wechat_replies import send_customer_service
+
+    payload = message.payload
+    kind, params = payload["kind"], payload.get("params") or {}
+    person = db.session.get(Person, payload["person_id"])
+    if person is None:
+        return
+    identities = list(db.session.scalars(select(WeChatIdentity).where(WeChatIdentity.person_id == person.id)
+                                         .order_by(WeChatIdentity.id)))
+    mini = [i for i in identities if i.app_id == mini_program_app_id()]
+    if _try_subscribe(mini, kind, params):
+        return
+    text = notification_text(kind, params, person.language)
+    for identity in identities:
+        if identity.app_id == official_app_id() and identity.subscribed:
+            if send_customer_service(identity.app_id, identity.openid, text, f"notification.{kind}"):
+                return
+    audit.record("notification.not_sent", actor_kind="system", actor_id=None, principal_id=person.id,
+                 subject_type="outbox", subject_id=str(message.id), kind=kind,
+                 reason="no subscription and outside the 48 h customer-service window")

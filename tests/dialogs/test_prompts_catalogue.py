@@ -47,6 +47,10 @@ INSTITUTION_CONVERSATIONS = [
     ({"filed_area": None}, ["找药店", "帮助", "火星", "苏州", "取消"]),
     ({"filed_area": None}, ["慢特病能结算吗", "帮助", "头疼", "透析", "帮助", "火星", "深圳"]),
     ({"filed_area": None}, ["慢病", "取消"]),
+    ({}, ["住院大概花多少钱能报多少", "帮助", "1", "帮助", "三千", "3000"]),
+    ({}, ["能报多少", "帮助", "随便", "3", "帮助", "头疼", "透析", "帮助", "更多", "附近", "帮助", "火星区", "南山区",
+          "1", "跳过"]),
+    ({"filed_area": None}, ["会不会直接结算", "1", "帮助", "火星", "深圳", "取消"]),
 ]
 
 # Replies the backend builds itself (backend/services/dialog_turns.py), with the parameters it passes.
@@ -77,6 +81,15 @@ BACKEND_REPLIES = [
                               "alternatives": [{"name": "深圳市人民医院"}]}),
     Reply("chronic.verdict", {"eligible": True, "area": "深圳市", "disease": "尿毒症透析", "amount": "6000.00",
                               "lines": [{"passed": True, "message": "尿毒症透析已在参保地认定。"}], "alternatives": []}),
+    Reply("settlement.verdict", {"ready": True, "institution": "北京大学深圳医院", "reasons": [],
+                                 "estimate": {"total": "3000", "fund_pays": "1560.00", "person_pays": "1440.00",
+                                              "ratio": "80%", "deductible": "1050.00"}}),
+    Reply("settlement.verdict", {"ready": False, "institution": "深圳市某某医院", "estimate": None,
+                                 "reasons": [{"reason": "深圳市某某医院没有开通普通门诊的跨省直接结算（只开通了：住院）。",
+                                              "action": "换一家开通了普通门诊的机构，下面有推荐。"},
+                                             {"reason": "您的医保状态不正常（暂停，缴费：断缴），看病不能直接结算。",
+                                              "action": "先联系参保地医保经办机构补缴或恢复参保。"}]}),
+    Reply("settlement.unavailable"),
     Reply("institution.outcome_settles", {"name": "北京大学深圳医院", "visit": "outpatient", "filing": "BA20261122-0007",
                                           "reasons": [], "alternatives": []}),
     Reply("institution.outcome_fails", {"name": "深圳市某某医院", "visit": "outpatient", "filing": "BA20261122-0007",

@@ -1,4 +1,4 @@
-"""people pages and family
+"""people pages and family: invitation expiry and lookup, offline proof note
 
 Revision ID: a4e5b6c7d8f9
 Revises: 9c3f1a2b4d05
@@ -15,8 +15,15 @@ depends_on = None
 
 
 def upgrade():
-    pass
+    with op.batch_alter_table('family_links', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('invitation_expires_at', sa.DateTime(timezone=True), nullable=True))
+        batch_op.add_column(sa.Column('proof_note', sa.String(length=200), nullable=True))
+        batch_op.create_index(batch_op.f('ix_family_links_invitation_code_hash'), ['invitation_code_hash'],
+                              unique=False)
 
 
 def downgrade():
-    pass
+    with op.batch_alter_table('family_links', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_family_links_invitation_code_hash'))
+        batch_op.drop_column('proof_note')
+        batch_op.drop_column('invitation_expires_at')

@@ -1,0 +1,146 @@
+"""The background-work port: who drains the outbox, and how a commit wakes it.
+
+OUTBOX_WORKER=rq      (default when REDIS_URL is set): a wake-up is an RQ job on the "outbox"
+                      queue; `flask --app wsgi worker` runs the RQ worker plus a poller that
+                      picks up retries whose backoff has passed (the scheduler).
+OUTBOX_WORKER=thread  (default without Redis): a daemon thread in each app process, woken by
+                      commits and polling every OUTBOX_POLL_SECONDS.
+OUTBOX_WORKER=off     (tests): nothing runs by itself; tests call deliver_pending().
+Whatever runs, delivery goes through backend.services.delivery.deliver_pending, whose claims
+make any number of workers safe.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+
+from flask import Flask
+
+log = logging.getLogger(__name__)
+QUEUE_NAME = "outbox"
+_threads: dict[int, "ThreadWorker"] = {}
+_lock = threading.Lock()
+
+
+class ThreadWorker:
+    """Drain the outbox from a daemon thread of this process."""
+
+    def __init__(self, app: Flask):
+        self.app, self.pid = app, os.getpid()
+        self.event, self.stopping = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+
+    def start(self) -> "ThreadWorker":
+        """Start the thread."""
+        self.thread.start()
+        return self
+
+    def wake(self) -> None:
+        """Ask for a pass now."""
+        self.event.set()
+
+    def stop(self, timeout: float = 5) -> None:
+        """Stop after the current pass."""
+        self.stopping.set()
+        self.event.set()
+        self.thread.join(timeout)
+
+    def _run(self) -> None:
+        poll = self.app.config.get("OUTBOX_POLL_SECONDS", 5.0)
+        while not self.stopping.is_set():
+            drain(self.app)
+            self.event.wait(poll)
+            self.event.clear()
+
+
+def drain(app: Flask) -> int:
+    """Run one delivery pass in an app context; log and swallow failures (the next pass retries)."""
+    from backend.extensions import db
+    from backend.services.delivery import deliver_pending
+
+    with app.app_context():
+        try:
+            return deliver_pending()
+        except Exception:  # e.g. the database restarting: the rows wait for the next pass
+            log.exception("outbox delivery pass failed")
+            db.session.rollback()
+            return 0
+        finally:
+            db.session.remove()
+
+
+def thread_worker(app: Flask) -> ThreadWorker:
+    """Return this process's worker thread, starting it (again after a fork) if needed."""
+    key = id(app)
+    with _lock:
+        worker = _threads.get(key)
+        if worker is None or worker.pid != os.getpid() or not worker.thread.is_alive():
+            worker = _threads[key] = ThreadWorker(app).start()
+    return worker
+
+
+def _redis(app: Flask):
+    from redis import Redis
+
+    return Redis.from_url(app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
+
+
+def wake(app: Flask) -> None:
+    """Wake whichever worker the configuration runs."""
+    mode = app.config.get("OUTBOX_WORKER", "off")
+    if mode == "thread":
+        thread_worker(app).wake()
+    elif mode == "rq":
+        connection = _redis(app)
+        # One queued wake-up is enough: commits within the same second share it.
+        if connection.set("outbox:wake", "1", nx=True, px=1000):
+            from rq import Queue
+
+            Queue(QUEUE_NAME, connection=connection).enqueue("backend.adapters.queue.drain_job",
+                                                            result_ttl=0, failure_ttl=3600)
+
+
+_job_app: Flask | None = None
+
+
+def drain_job() -> int:
+    """The RQ job: one delivery pass with this worker process's app."""
+    global _job_app
+    if _job_app is None:
+        from backend import create_app
+
+        _job_app = create_app()
+    return drain(_job_app)
+
+
+def run_worker(app: Flask, *, once: bool = False) -> None:
+    """Run the worker in the foreground (`flask worker`): RQ plus a poller, or the poll loop alone."""
+    global _job_app
+    _job_app = app
+    poll = app.config.get("OUTBOX_POLL_SECONDS", 5.0)
+    if once:
+        drain(app)
+        return
+    if app.config.get("OUTBOX_WORKER") == "rq" and app.config.get("REDIS_URL"):
+        from rq import Queue, SimpleWorker
+
+        # The scheduler for retries: a poller that delivers messages whose backoff has passed,
+        # and anything whose wake-up was lost (e.g. Redis was down when it was committed).
+        threading.Thread(target=_poll_forever, args=(app, poll), daemon=True, name="outbox-poller").start()
+        while True:
+            try:
+                connection = _redis(app)
+                SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection).work()
+                return
+            except Exception:  # Redis down: keep delivering by polling until it is back
+                log.warning("RQ worker stopped (Redis unreachable?); retrying in %ss", poll, exc_info=True)
+                time.sleep(poll)
+    _poll_forever(app, poll)
+
+
+def _poll_forever(app: Flask, poll: float) -> None:
+    while True:
+        drain(app)
+        time.sleep(poll)

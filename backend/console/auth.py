@@ -1,0 +1,67 @@
+"""Sign-in and sign-out for staff (rate-limited, CSRF-protected forms)."""
+from __future__ import annotations
+
+from flask import current_app, g, redirect, render_template, request, url_for
+
+from backend.console import bp, end_session, start_session
+from backend.console.forms import LoginForm, LogoutForm
+from backend.extensions import limiter
+from backend.services import staff_accounts
+from backend.services.staff_accounts import LoginFailed
+
+DEFAULT_LOGIN_LIMIT = "10/minute"
+DEFAULT_LOGIN_USER_LIMIT = "20/hour"
+
+
+def _login_limit() -> str:
+    return current_app.config.get("STAFF_LOGIN_RATE_LIMIT", DEFAULT_LOGIN_LIMIT)
+
+
+def _login_user_limit() -> str:
+    return current_app.config.get("STAFF_LOGIN_USER_RATE_LIMIT", DEFAULT_LOGIN_USER_LIMIT)
+
+
+def _username_key() -> str:
+    # A second limit per account slows a password guesser spread over many addresses.
+    return "staff-login:" + (request.form.get("username") or "").strip().lower()[:64]
+
+
+def _safe_next(target: str | None) -> str:
+    # Only console paths: an absolute or scheme-relative URL here would be an open redirect.
+    if target and target.startswith("/console") and not target.startswith("//"):
+        return target
+    return url_for("console.queue")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_user_limit, methods=["POST"], key_func=_username_key)
+def login():
+    """Show the sign-in form; sign in with username, password and (when enabled) a one-time code."""
+    form = LoginForm(next=request.args.get("next", ""))
+    error = None
+    if form.validate_on_submit():
+        try:
+            staff = staff_accounts.authenticate(form.username.data, form.password.data, form.totp.data or "",
+                                                address=request.remote_addr or "")
+        except LoginFailed as exc:
+            error = exc.code
+        else:
+            start_session(staff)
+            return redirect(_safe_next(form.next.data))
+    elif form.csrf_token.errors:
+        error = "form_expired"
+    status = 401 if error == "staff_login_failed" else 400 if error else 200
+    return render_template("console/login.html", form=form, error=error,
+                           expired=request.args.get("expired") == "1"), status
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST with a CSRF token, so no other site can sign a reviewer out)."""
+    form = LogoutForm()
+    if not form.validate_on_submit():
+        return redirect(url_for("console.queue"))
+    staff_accounts.record_logout(g.staff)
+    end_session()
+    return redirect(url_for("console.login"))

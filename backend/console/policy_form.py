@@ -1,0 +1,219 @@
+"""The area-policy edit form and its conversion to and from the import format (one document)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, DateField, DecimalField, FieldList, Form, FormField, IntegerField, SelectField, StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
+
+from backend.console.forms import MultiCheckboxField, options
+from backend.models.filings import CATEGORIES
+from backend.rules.filing_decision import CATEGORY_NAMES
+from backend.rules.policy_validation import (
+    INSTITUTION_LEVELS, MONTH_FIELDS, PERSON_STATUSES, RULE_LEVELS, SCHEMES, VISIT_TYPES,
+)
+
+CATEGORY_CHOICES = options((c, f"{CATEGORY_NAMES[c][0]} {c}") for c in CATEGORIES)
+MONTHS = NumberRange(0, 120, "须为 0–120 的整数 / a whole number from 0 to 120")
+RATIO = NumberRange(Decimal(0), Decimal(1), "比例须在 0 到 1 之间 / a ratio between 0 and 1")
+MONEY = NumberRange(Decimal(0), Decimal("100000000"), "金额须 ≥ 0 / an amount >= 0")
+NUMBER = "请输入数字 / enter a number"
+WHOLE = "请输入整数 / enter a whole number"
+LABELS = {
+    "change_lock_months": "变更/取消锁定（月）Change lock (months)",
+    "commitment_lock_months": "承诺书锁定（月）Commitment-letter lock (months)",
+    "temporary_validity_months": "临时备案有效期（月）Temporary validity (months)",
+    "referral_validity_months": "转诊备案有效期（月）Referral validity (months)",
+    "emergency_late_filing_days": "急诊补办期限（天）Emergency late filing (days)",
+}
+
+
+def _bilingual(field_class, message: str):
+    """Return a field class whose "not a value" error is bilingual (WTForms says it in English only)."""
+
+    class Field(field_class):
+        def process_formdata(self, valuelist):
+            try:
+                super().process_formdata(valuelist)
+            except ValueError:
+                self.data = None
+                raise ValueError(message) from None
+
+        def pre_validate(self, form):
+            # One clear message for a typed non-number, not also "out of range"; an empty entry is left
+            # to Optional/InputRequired.
+            if self.process_errors and self.raw_data and str(self.raw_data[0]).strip():
+                raise StopValidation()
+            self.process_errors = []
+
+    Field.__name__ = field_class.__name__
+    return Field
+
+
+Money = _bilingual(DecimalField, NUMBER)
+Whole = _bilingual(IntegerField, WHOLE)
+Date = _bilingual(DateField, "日期格式须为 YYYY-MM-DD / a date as YYYY-MM-DD")
+
+
+class RuleForm(Form):
+    """One reimbursement rule row; a wholly blank row is ignored (rows to add)."""
+
+    scheme = SelectField(choices=options((s, s) for s in SCHEMES))
+    person_status = SelectField(choices=options((s, s) for s in PERSON_STATUSES))
+    institution_level = SelectField(choices=options((s, s) for s in RULE_LEVELS))
+    visit_type = SelectField(choices=options((s, s) for s in VISIT_TYPES))
+    deductible = Money(places=2, validators=[Optional(), MONEY])
+    ratio = Money(places=4, validators=[Optional(), RATIO])
+    annual_cap = Money(places=2, validators=[Optional(), MONEY])
+    remove = BooleanField("删除 remove")
+
+    def blank(self) -> bool:
+        return all(f.data is None for f in (self.deductible, self.ratio, self.annual_cap))
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        if self.remove.data or self.blank():
+            return ok
+        for field in (self.deductible, self.ratio, self.annual_cap):
+            if field.data is None and not field.errors:
+                field.errors.append("必填 / required")
+                ok = False
+        if ok and self.annual_cap.data < self.deductible.data:
+            self.annual_cap.errors.append("年度限额须 ≥ 起付标准 / the annual cap must be >= the deductible")
+            ok = False
+        return ok
+
+
+class PolicyForm(FlaskForm):
+    effective_from = Date("生效日期 Effective from", validators=[InputRequired("必填 / required")])
+    note = StringField("说明 Note", validators=[Optional(), Length(max=500)])
+    self_service_enabled = BooleanField("允许自助开通 Self-service decisions")
+    categories_offered = MultiCheckboxField("办理的类别 Categories offered", choices=CATEGORY_CHOICES)
+    commitment_letter_categories = MultiCheckboxField("接受承诺书 Commitment letter accepted", choices=CATEGORY_CHOICES)
+    manual_review_categories = MultiCheckboxField("须人工审核 Always reviewed by staff", choices=CATEGORY_CHOICES)
+    change_lock_months = Whole(LABELS["change_lock_months"], validators=[InputRequired(WHOLE), MONTHS])
+    commitment_lock_months = Whole(LABELS["commitment_lock_months"], validators=[InputRequired(WHOLE), MONTHS])
+    temporary_validity_months = Whole(LABELS["temporary_validity_months"], validators=[InputRequired(WHOLE), MONTHS])
+    referral_validity_months = Whole(LABELS["referral_validity_months"], validators=[InputRequired(WHOLE), MONTHS])
+    emergency_late_filing_days = Whole(LABELS["emergency_late_filing_days"],
+                                              validators=[InputRequired(WHOLE), NumberRange(0, 365, "须为 0–365 / 0 to 365")])
+    max_institutions = Whole("最多选定机构数（空=不限）Max institutions (empty = no limit)",
+                                    validators=[Optional(), NumberRange(1, 20, "须为 1–20 或留空 / 1 to 20, or empty")])
+    allowed_levels = MultiCheckboxField("限定医院等级（不选=不限）Allowed levels (none = any)",
+                                        choices=options((lv, lv) for lv in INSTITUTION_LEVELS))
+    reduction_referral = Money("转诊降低比例 Referral reduction", places=4, validators=[InputRequired(NUMBER), RATIO])
+    reduction_emergency = Money("急诊降低比例 Emergency reduction", places=4, validators=[InputRequired(NUMBER), RATIO])
+    reduction_other_temporary = Money("其他临时降低比例 Other temporary reduction", places=4,
+                                             validators=[InputRequired(NUMBER), RATIO])
+    materials = TextAreaField("证明材料（每行：类别: 材料a+材料b | 材料c）Materials (category: a+b | c)",
+                              validators=[Optional(), Length(max=4000)])
+    chronic_diseases = TextAreaField("开通的门诊慢特病（每行：病种代码[: 月定额]）Chronic diseases (code[: monthly amount])",
+                                     validators=[Optional(), Length(max=4000)])
+    rules = FieldList(FormField(RuleForm), min_entries=0, max_entries=80)
+
+    def validate_materials(self, field):
+        parse_materials(field.data or "")
+
+    def validate_chronic_diseases(self, field):
+        parse_chronic(field.data or "")
+
+
+_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+
+
+def parse_materials(text: str) -> dict[str, list[list[str]]]:
+    """Parse 'category: a+b | c' lines into the materials mapping (raises ValidationError)."""
+    result: dict[str, list[list[str]]] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        category, sep, rest = line.partition(":")
+        category = category.strip()
+        if not sep or category not in CATEGORIES:
+            raise ValidationError(f"第{number}行：未知类别 {category!r} / line {number}: unknown category")
+        alternatives = []
+        for alt in filter(None, (a.strip() for a in rest.split("|"))):
+            codes = [c.strip() for c in alt.split("+")]
+            if not all(_CODE.match(c) for c in codes):
+                raise ValidationError(f"第{number}行：材料代码只能用小写字母、数字和下划线 / "
+                                      f"line {number}: material codes are lower-case letters, digits, _")
+            alternatives.append(codes)
+        result[category] = alternatives
+    return result
+
+
+def parse_chronic(text: str) -> list[dict]:
+    """Parse 'code' or 'code: amount' lines into the chronic-disease list (raises ValidationError)."""
+    items = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        code, sep, amount = (p.strip() for p in line.partition(":"))
+        if not _CODE.match(code):
+            raise ValidationError(f"第{number}行：病种代码不对 / line {number}: not a disease code")
+        item = {"code": code}
+        if sep and amount:
+            try:
+                value = Decimal(amount)
+            except ArithmeticError:
+                value = None
+            if value is None or not value.is_finite() or value <= 0:
+                raise ValidationError(f"第{number}行：月定额须为正数 / line {number}: the monthly amount must be > 0")
+            item["fixed_monthly_amount"] = str(value)
+        items.append(item)
+    return items
+
+
+def form_data(doc: dict, *, effective_from: date) -> dict:
+    """Return the form's initial data from a stored version's document."""
+    filing = doc["filing"]
+    reduction = doc["ratio_reduction"]
+    return {
+        "effective_from": effective_from, "note": "",
+        "self_service_enabled": filing["self_service_enabled"],
+        "categories_offered": filing["categories_offered"],
+        "commitment_letter_categories": filing["commitment_letter_categories"],
+        "manual_review_categories": filing["manual_review_categories"],
+        **{f: filing[f] for f in MONTH_FIELDS},
+        "max_institutions": filing["max_institutions"], "allowed_levels": filing["allowed_levels"] or [],
+        "reduction_referral": Decimal(reduction["referral"]), "reduction_emergency": Decimal(reduction["emergency"]),
+        "reduction_other_temporary": Decimal(reduction["other_temporary"]),
+        "materials": "\n".join(f"{cat}: " + " | ".join("+".join(alt) for alt in alts)
+                               for cat, alts in filing["materials"].items()),
+        "chronic_diseases": "\n".join(c["code"] + (f": {c['fixed_monthly_amount']}" if "fixed_monthly_amount" in c else "")
+                                      for c in doc["chronic_diseases"]),
+        "rules": [{**r, "deductible": Decimal(r["deductible"]), "ratio": Decimal(r["ratio"]),
+                   "annual_cap": Decimal(r["annual_cap"])} for r in doc["reimbursement"]],
+    }
+
+
+def to_document(form: PolicyForm, area_code: str, *, sample: bool) -> dict:
+    """Return the import-format document a validated form describes."""
+    rules = [row.form for row in form.rules if not row.form.remove.data and not row.form.blank()]
+    return {
+        "area": area_code, "effective_from": form.effective_from.data.isoformat(), "sample": sample,
+        "note": form.note.data or "",
+        "filing": {
+            "categories_offered": list(form.categories_offered.data or []),
+            "materials": parse_materials(form.materials.data or ""),
+            "commitment_letter_categories": list(form.commitment_letter_categories.data or []),
+            "self_service_enabled": bool(form.self_service_enabled.data),
+            "manual_review_categories": list(form.manual_review_categories.data or []),
+            **{f: getattr(form, f).data for f in MONTH_FIELDS},
+            "max_institutions": form.max_institutions.data,
+            "allowed_levels": list(form.allowed_levels.data) if form.allowed_levels.data else None,
+        },
+        "ratio_reduction": {"referral": str(form.reduction_referral.data), "emergency": str(form.reduction_emergency.data),
+                            "other_temporary": str(form.reduction_other_temporary.data)},
+        "reimbursement": [{"scheme": r.scheme.data, "person_status": r.person_status.data,
+                           "institution_level": r.institution_level.data, "visit_type": r.visit_type.data,
+                           "deductible": str(r.deductible.data), "ratio": str(r.ratio.data),
+                           "annual_cap": str(r.annual_cap.data)} for r in rules],
+        "chronic_diseases": parse_chronic(form.chronic_diseases.data or ""),
+    }

@@ -1,0 +1,167 @@
+"""H5 pages under /m/: the whole journey server-rendered, mobile first, usable without JavaScript.
+
+Sign-in is a cookie session naming the same WeChat identity the API's bearer tokens name
+(HttpOnly, SameSite=Lax, Secure in production, expiring). Every form is a FlaskForm with its
+own CSRF token; the JSON API and /wechat are not affected (no global CSRFProtect).
+Large text is a class on <html> and shorter prompt variants, never a second flow.
+"""
+from __future__ import annotations
+
+import time
+from functools import wraps
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.exceptions import HTTPException
+
+from backend import messages
+from backend.extensions import db
+from backend.models import WeChatIdentity
+from backend.pages.words import category, relation, word
+from backend.services.errors import DomainError
+
+bp = Blueprint("pages", __name__, url_prefix="/m", template_folder="../templates",
+               static_folder="../static/pages", static_url_path="/static")
+
+SESSION_KEY = "m_identity"
+DEFAULT_SESSION_SECONDS = 7 * 24 * 3600
+
+
+@bp.record_once
+def _configure(state) -> None:
+    """Make the session cookie safe for pages, unless the operator configured it already."""
+    config = state.app.config
+    if config.get("SESSION_COOKIE_SAMESITE") is None:
+        config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    if config.get("APP_ENV") == "production":
+        config["SESSION_COOKIE_SECURE"] = True
+    config.setdefault("PAGES_SESSION_SECONDS", DEFAULT_SESSION_SECONDS)
+    config["PERMANENT_SESSION_LIFETIME"] = config["PAGES_SESSION_SECONDS"]
+
+
+def sign_in(identity: WeChatIdentity) -> None:
+    """Start a page session for an identity (a fresh session: nothing of a previous user is kept)."""
+    session.clear()
+    session.permanent = True
+    session[SESSION_KEY] = {"a": identity.app_id, "o": identity.openid, "t": int(time.time())}
+
+
+def sign_out() -> None:
+    """End the page session."""
+    session.clear()
+
+
+def current_identity() -> WeChatIdentity | None:
+    """Return the signed-in identity, or None when absent or expired."""
+    if "m_identity_row" in g:
+        return g.m_identity_row
+    data = session.get(SESSION_KEY)
+    identity = None
+    if isinstance(data, dict) and time.time() - data.get("t", 0) < current_app.config["PAGES_SESSION_SECONDS"]:
+        identity = db.session.scalar(
+            select(WeChatIdentity).options(joinedload(WeChatIdentity.person))
+            .where(WeChatIdentity.app_id == data.get("a"), WeChatIdentity.openid == data.get("o")))
+    g.m_identity_row = identity
+    return identity
+
+
+def current_person():
+    """Return the signed-in person (views decorated with person_required only)."""
+    return g.m_identity_row.person
+
+
+def large_text() -> bool:
+    """Return whether pages render in large-text mode for this visitor."""
+    identity = current_identity()
+    if identity is not None and identity.person is not None:
+        return bool(identity.person.large_text)
+    return bool(session.get("m_large"))
+
+
+def language() -> str:
+    """Return the visitor's language (the person's setting, else zh_CN)."""
+    identity = current_identity()
+    if identity is not None and identity.person is not None and identity.person.language:
+        return identity.person.language
+    return session.get("m_lang", "zh_CN")
+
+
+def signed_in(view):
+    """Send visitors without a page session to the sign-in page."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if current_identity() is None:
+            return redirect(url_for("pages.signin", next=request.full_path.rstrip("?")))
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def person_required(view):
+    """Require a signed-in identity bound to an insured person."""
+    @wraps(view)
+    @signed_in
+    def wrapper(*args, **kwargs):
+        if current_identity().person is None:
+            return render_page("pages/need_identity.html", status=403)
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def safe_next(target: str | None, default: str = "pages.home") -> str:
+    """Return a same-site path to go back to (never another host)."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/m") and "\\" not in target:
+        return target
+    return url_for(default)
+
+
+def error_text(exc: DomainError) -> str:
+    """Return a domain refusal in the visitor's language."""
+    return messages.text(exc.code, language(), **exc.params)
+
+
+def form_problem(form) -> str:
+    """Say what is wrong with a submitted form: an out-of-date page, or which fields."""
+    if "csrf_token" in form.errors:
+        return messages.text("form_expired", language())
+    return messages.text("invalid_input", language(), fields=", ".join(form.errors))
+
+
+def render_page(template: str, status: int = 200, **context):
+    """Render a page template with the visitor's mode and language."""
+    return render_template(template, **context), status
+
+
+@bp.app_context_processor
+def _page_globals():
+    if not request.blueprint == "pages":
+        return {}
+    from backend.pages.forms import TextSizeForm
+
+    lang = language()
+    return {"large": large_text(), "lang": lang, "_": lambda key, **p: word(key, lang, **p),
+            "relation": lambda code: relation(code, lang), "category": lambda code: category(code, lang),
+            "identity": current_identity(), "text_size_form": TextSizeForm(formdata=None)}
+
+
+@bp.errorhandler(DomainError)
+def _domain_error(exc: DomainError):
+    return render_page("pages/error.html", status=exc.status, message=error_text(exc))
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc: HTTPException):
+    code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.code, "bad_request")
+    return render_page("pages/error.html", status=exc.code or 400, message=messages.text(code, language()))
+
+
+@bp.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error on page %s %s", request.method, request.path)
+    db.session.rollback()
+    return render_page("pages/error.html", status=500, message=messages.text("internal_error", language()))
+
+
+from backend.pages import account, family_pages, filing_pages, lookup_pages  # noqa: E402,F401  (routes)

@@ -1,0 +1,110 @@
+"""Family members (invite, accept, end) and "谁看过/办过我的业务"."""
+from __future__ import annotations
+
+from flask import redirect, request, url_for
+
+from backend.pages import (
+    bp, current_person, error_text, form_problem, large_text, person_required, render_page,
+)
+from backend.pages.forms import AcceptForm, InviteForm, RevokeForm
+from backend.services import activity, family
+from backend.services.errors import DomainError
+
+# Large text offers at most four choices per question (MIIT elder guideline).
+LARGE_MEMBER_RELATIONS = ("mother", "father", "spouse", "other")
+LARGE_AGENT_RELATIONS = ("son", "daughter", "spouse", "other")
+
+
+def _relation_choices(form: InviteForm) -> None:
+    from backend.pages import language
+    from backend.pages.words import relation
+
+    member = LARGE_MEMBER_RELATIONS if large_text() else family.MEMBER_RELATIONS
+    agent = LARGE_AGENT_RELATIONS if large_text() else family.AGENT_RELATIONS
+    form.relation.choices = [(r, relation(r, language())) for r in member]
+    form.agent_relation.choices = [(r, relation(r, language())) for r in agent]
+
+
+def _family_page(form: InviteForm, problem: str | None = None, status: int = 200, invitation=None):
+    person = current_person()
+    members = [family.link_view(k, person) for k in family.members_of(person)]
+    agents = [family.link_view(k, person) for k in family.agents_of(person)]
+    return render_page("pages/family.html", status=status, form=form, members=members, agents=agents,
+                       problem=problem, invitation=invitation, max_members=family.MAX_MEMBERS,
+                       revoke_form=RevokeForm(formdata=None), accept_form=AcceptForm(formdata=None),
+                       gone=request.args.get("ended"))
+
+
+@bp.get("/family", endpoint="family")
+@person_required
+def family_home():
+    """List the relatives I act for, those who act for me, and the invitation form."""
+    form = InviteForm(formdata=None)
+    _relation_choices(form)
+    return _family_page(form)
+
+
+@bp.post("/family/invite")
+@person_required
+def family_invite():
+    """Invite a relative; show the one-time code and link once."""
+    form = InviteForm()
+    _relation_choices(form)
+    if not form.validate_on_submit():
+        # The ID number is never sent back into the page, even the one just typed.
+        form.id_number.data = ""
+        return _family_page(form, form_problem(form), 400)
+    try:
+        made = family.invite_member(current_person(), name=form.name.data.strip(), id_number=form.id_number.data,
+                                    relation=form.relation.data, agent_relation=form.agent_relation.data,
+                                    channel="h5")
+    except DomainError as exc:
+        form.id_number.data = ""
+        return _family_page(form, error_text(exc), exc.status)
+    invitation = {"code": made.code, "expires_at": made.expires_at, "name": made.link.member.name_masked,
+                  "url": url_for("pages.family_accept", code=made.code, _external=True)}
+    fresh = InviteForm(formdata=None)
+    _relation_choices(fresh)
+    return _family_page(fresh, invitation=invitation, status=201)
+
+
+@bp.route("/family/accept", methods=["GET", "POST"])
+@person_required
+def family_accept():
+    """As the invited member: see who asks, and consent with the code."""
+    person = current_person()
+    form = AcceptForm()
+    if form.validate_on_submit():
+        try:
+            family.accept_invitation(person, form.code.data, channel="h5")
+            return redirect(url_for("pages.family"))
+        except DomainError as exc:
+            return render_page("pages/family_accept.html", status=exc.status, form=form, link=None,
+                               problem=error_text(exc))
+    code = request.args.get("code", "") if not form.is_submitted() else form.code.data
+    link, problem = None, form_problem(form) if form.is_submitted() else None
+    status = 400 if problem else 200
+    if code and not form.is_submitted():
+        form.code.data = code
+        try:
+            link = family.link_view(family.invitation_for(person, code), person)
+        except DomainError as exc:
+            problem, status = error_text(exc), exc.status
+    return render_page("pages/family_accept.html", status=status, form=form, link=link, problem=problem)
+
+
+@bp.post("/family/links/<int:link_id>/revoke")
+@person_required
+def family_revoke(link_id: int):
+    """End a link at once (the member withdraws consent, or the agent stops)."""
+    if not RevokeForm().validate_on_submit():
+        return redirect(url_for("pages.family"))
+    family.revoke(current_person(), link_id, channel="h5")
+    return redirect(url_for("pages.family", ended=1))
+
+
+@bp.get("/activity", endpoint="activity")
+@person_required
+def activity_page():
+    """Show who viewed or acted on my business (谁看过/办过我的业务)."""
+    return render_page("pages/activity.html", rows=activity.activity_for(current_person()))

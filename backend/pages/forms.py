@@ -1,0 +1,99 @@
+"""The page forms: each a FlaskForm with its own CSRF token (no global CSRFProtect)."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from backend.services import family
+
+
+class PageForm(FlaskForm):
+    """A CSRF-protected form whose token lives as long as the sign-in (no timed steps for elders)."""
+
+    class Meta:
+        csrf_time_limit = None
+
+
+class QueryForm(FlaskForm):
+    """A read-only GET form: nothing to protect, so no CSRF token in the URL."""
+
+    class Meta:
+        csrf = False
+
+
+class TextSizeForm(PageForm):
+    large = HiddenField()
+    next = HiddenField()
+
+
+class MessageForm(PageForm):
+    text = StringField(validators=[Optional(), Length(max=500)])
+    choice = IntegerField(validators=[Optional(), NumberRange(min=1, max=99)])
+    version = IntegerField(validators=[Optional(), NumberRange(min=0)])
+    message_id = HiddenField(validators=[Optional(), Length(max=64)])
+
+
+class StartForm(PageForm):
+    pass
+
+
+class DevLoginForm(PageForm):
+    openid = StringField(validators=[DataRequired(), Length(max=128)])
+    next = HiddenField()
+
+
+class SignOutForm(PageForm):
+    pass
+
+
+class CancelForm(PageForm):
+    reason = TextAreaField(validators=[Optional(), Length(max=200)])
+
+
+class ChangeForm(PageForm):
+    treatment = StringField(validators=[Optional(), Length(max=40)])
+    start_date = DateField(validators=[Optional()])
+
+
+class InviteForm(PageForm):
+    name = StringField(validators=[DataRequired(), Length(max=64)])
+    id_number = StringField(validators=[DataRequired(), Length(max=24)])
+    relation = SelectField(choices=[(r, r) for r in family.MEMBER_RELATIONS], validators=[DataRequired()])
+    agent_relation = SelectField(choices=[(r, r) for r in family.AGENT_RELATIONS], validators=[DataRequired()])
+
+
+class AcceptForm(PageForm):
+    code = StringField(validators=[DataRequired(), Length(max=32)])
+
+
+class RevokeForm(PageForm):
+    pass
+
+
+class SettingsForm(PageForm):
+    language = RadioField(choices=[("zh_CN", "中文"), ("en", "English")], validators=[DataRequired()])
+    large_text = BooleanField()
+    phone = StringField(validators=[Optional(), Length(max=20)])
+
+
+class SearchForm(QueryForm):
+    city = StringField(validators=[Optional(), Length(max=40)])
+    service = SelectField(choices=[("", ""), ("inpatient", ""), ("outpatient", ""), ("chronic", ""),
+                                   ("pharmacy", "")], validators=[Optional()], default="")
+    q = StringField(validators=[Optional(), Length(max=40)])
+    lat = StringField(validators=[Optional(), Length(max=20)])
+    lon = StringField(validators=[Optional(), Length(max=20)])
+    page = IntegerField(validators=[Optional(), NumberRange(min=1, max=1000)], default=1)
+
+
+class SettlementForm(QueryForm):
+    visit = SelectField(choices=[("inpatient", ""), ("outpatient", ""), ("chronic", ""), ("pharmacy", "")],
+                        validators=[Optional()])
+    principal = StringField(validators=[Optional(), Length(max=32)])
+
+
+class ChronicForm(QueryForm):
+    disease = StringField(validators=[Optional(), Length(max=40)])
+    city = StringField(validators=[Optional(), Length(max=40)])
+    principal = StringField(validators=[Optional(), Length(max=32)])

@@ -1,0 +1,85 @@
+"""The hand-off of filings to the settlement service, run by the outbox worker.
+
+Each filing version is one outbox message (filing.registered, filing.cancelled,
+filing.superseded); the settlement service registers it idempotently by reference + version.
+The outcome is recorded on the filing, and the person is told when it completes or fails.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from backend.adapters.settlement import SettlementRejected, SettlementUnavailable, client
+from backend.extensions import db
+from backend.lib import clock
+from backend.models import Filing, OutboxMessage
+from backend.services import audit, delivery, notifications
+
+EVENTS = {"filing.registered": "registered", "filing.cancelled": "cancelled", "filing.superseded": "superseded"}
+
+
+def _filing(message: OutboxMessage) -> Filing | None:
+    return db.session.scalar(select(Filing).where(Filing.reference == message.payload["reference"]))
+
+
+def _is_latest(filing: Filing | None, message: OutboxMessage) -> bool:
+    return filing is not None and filing.version == message.payload.get("version")
+
+
+def registration_message(message: OutboxMessage) -> dict:
+    """Build the settlement service's registration body from an outbox message."""
+    payload = message.payload
+    return {"idempotency_key": message.idempotency_key, "event": EVENTS[message.topic],
+            "reference": payload["reference"], "version": payload["version"], "category": payload["category"],
+            "insured_area": payload["insured_area"], "treatment_area": payload["treatment_area"],
+            "start_date": payload["start_date"], "end_date": payload.get("end_date"),
+            "person_id_hash": payload["person_id_hash"], "institutions": payload.get("institutions", [])}
+
+
+def _notify_once(person_id: int, kind: str, params: dict, key: str) -> None:
+    # A worker whose lease ran out may acknowledge after another worker already did.
+    if db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == f"notify:{key}")) is None:
+        notifications.notify(person_id, kind, params, key=key)
+
+
+def _waiting(message: OutboxMessage, reason: str) -> None:
+    filing = _filing(message)
+    if _is_latest(filing, message):
+        filing.handoff_detail = "waiting: settlement service unavailable, retrying"
+        filing.handoff_updated_at = clock.now()
+
+
+def _failed(message: OutboxMessage, reason: str) -> None:
+    filing = _filing(message)
+    if filing is None:
+        return
+    if _is_latest(filing, message):
+        filing.handoff_status, filing.handoff_detail = "failed", f"refused: {reason}"[:200]
+        filing.handoff_updated_at = clock.now()
+    audit.record("filing.handoff_failed", actor_kind="system", actor_id=None,
+                 principal_id=filing.principal_person_id, subject_type="filing", subject_id=filing.reference,
+                 version=message.payload.get("version"), reason=reason[:200])
+    _notify_once(filing.principal_person_id, "handoff_failed", {"reference": filing.reference,
+                                                                 "reason": reason[:100]},
+                 f"{message.idempotency_key}:failed")
+
+
+@delivery.handles("filing.", on_retry=_waiting, on_failure=_failed)
+def deliver_filing(message: OutboxMessage) -> None:
+    """Register one filing version with the settlement service and record the answer."""
+    try:
+        answer = client().register(registration_message(message))
+    except SettlementUnavailable as exc:
+        raise delivery.RetryLater(str(exc)) from None
+    except SettlementRejected as exc:
+        raise delivery.DeliveryFailed(f"{exc.code} {exc.params}") from None
+    filing = _filing(message)
+    if filing is None:
+        return
+    if _is_latest(filing, message):
+        filing.handoff_status = "delivered"
+        filing.handoff_detail = f"settlement: {answer.get('status')}"
+        filing.handoff_updated_at = clock.now()
+    # Told once: the notification commits with the acknowledgement, or neither does.
+    if message.topic == "filing.registered":
+        _notify_once(filing.principal_person_id, "handoff_delivered", {"reference": filing.reference},
+                     f"{message.idempotency_key}:delivered")

@@ -1,0 +1,52 @@
+// Measure the large-text (elder mode) rules on the rendered page; returns a list of problems.
+// Thresholds: main text >= 24 px, headings >= 30 px, line height >= 1.3, contrast >= 4.5:1,
+// targets >= 60x60 px, at most 4 choices, no pop-ups, no timers (MIIT guideline, WeChat care mode).
+() => {
+  const problems = [];
+  const visible = (el) => {
+    const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && s.visibility !== "hidden" && s.display !== "none" &&
+           !(s.position === "absolute" && r.width <= 1 && r.height <= 1);
+  };
+  const rgb = (text) => (text.match(/[\d.]+/g) || []).map(Number);
+  const luminance = ([r, g, b]) => {
+    const f = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let node = el; node; node = node.parentElement) {
+      const c = rgb(getComputedStyle(node).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] > 0)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const name = (el) => el.tagName.toLowerCase() + (el.className ? "." + String(el.className).split(" ")[0] : "") +
+                       " '" + (el.textContent || el.value || "").trim().slice(0, 20) + "'";
+  for (const el of document.body.querySelectorAll("*")) {
+    const ownText = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!ownText || !visible(el)) continue;
+    const s = getComputedStyle(el);
+    const size = parseFloat(s.fontSize);
+    const heading = /^H[1-6]$/.test(el.tagName);
+    if (size < (heading ? 30 : 24)) problems.push(`font ${size}px < ${heading ? 30 : 24}: ${name(el)}`);
+    const lh = s.lineHeight === "normal" ? 0 : parseFloat(s.lineHeight);
+    if (lh < 1.3 * size - 0.01) problems.push(`line height ${s.lineHeight} < 1.3x${size}: ${name(el)}`);
+    const fg = luminance(rgb(s.color)), bg = luminance(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} < 4.5: ${name(el)}`);
+  }
+  const targets = "a, button, select, textarea, input:not([type=hidden]):not([type=radio]):not([type=checkbox]), label.option";
+  for (const el of document.querySelectorAll(targets)) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 59.5 || r.height < 59.5) problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} < 60x60: ${name(el)}`);
+  }
+  const choices = document.querySelectorAll("[data-choice]").length;
+  if (choices > 4) problems.push(`${choices} choices > 4`);
+  for (const select of document.querySelectorAll("select")) {
+    if (select.options.length > 4) problems.push(`select ${select.name} has ${select.options.length} options > 4`);
+  }
+  if (document.querySelector("dialog, [role=dialog], [role=alertdialog]")) problems.push("a pop-up dialog");
+  if (document.querySelector("meta[http-equiv=refresh i]")) problems.push("a timed refresh");
+  return problems;
+}

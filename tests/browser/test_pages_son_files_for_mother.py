@@ -1,0 +1,53 @@
+"""In real Chromium at a phone's size: the son files for his mother, in normal and in large text, with screenshots."""
+import re
+
+import pytest
+
+
+def _sign_in(tab, base: str, openid: str) -> None:
+    tab.goto(f"{base}/m/dev-login")
+    tab.click(f"button[data-openid={openid}]")
+    tab.wait_for_url(re.compile(r"/m/$"))
+
+
+def _answer(tab, answer) -> None:
+    if isinstance(answer, int):
+        tab.click(f"button.choice[name=choice][value='{answer}']")
+    else:
+        tab.fill("#f-text", answer)
+        tab.click("form.turn button.button")
+    tab.wait_for_load_state()
+
+
+@pytest.mark.parametrize("mode", ["normal", "large"])
+def test_the_son_files_for_his_mother_on_the_pages(app, people, today, live_server, page, screenshot, mode):
+    _sign_in(page, live_server, "op-son")
+    if mode == "large":
+        page.click("[data-testid=text-size]")
+        assert page.get_attribute("html", "class") == "large"
+    screenshot(page, f"son-{mode}-01-home")
+    page.click("a.tile >> nth=0")
+    page.click("text=开始办理" if mode == "normal" else "button[data-choice]")
+    screenshot(page, f"son-{mode}-02-for-whom")
+    labels = page.locator("button.choice").all_inner_texts()
+    mother = next(i for i, label in enumerate(labels, start=1) if "母亲" in label)
+    _answer(page, mother)
+    steps = ["深圳", 1, 1, "下周一", 1, 1]
+    for number, answer in enumerate(steps, start=3):
+        if page.locator("form.turn").count() == 0:
+            break
+        if "请核对" in page.inner_text("main"):
+            break
+        screenshot(page, f"son-{mode}-{number:02d}-step")
+        _answer(page, answer)
+    assert "请核对" in page.inner_text("main")
+    assert "深圳" in page.inner_text("main") and "异地安置退休人员" in page.inner_text("main")
+    screenshot(page, f"son-{mode}-09-confirm")
+    _answer(page, 1)
+    outcome = page.inner_text("main")
+    assert "备案" in outcome and ("成功" in outcome or "审核" in outcome)
+    screenshot(page, f"son-{mode}-10-outcome")
+    page.click("text=查看我的备案")
+    listing = page.inner_text("main")
+    assert "母亲 王**" in listing and "儿子 张*" in listing
+    screenshot(page, f"son-{mode}-11-my-filings")

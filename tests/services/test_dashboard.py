@@ -1,0 +1,65 @@
+"""Dashboard figures from filings decided automatically, by staff, and still waiting (time controlled)."""
+from datetime import date, datetime
+
+import pytest
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.lib import clock
+from backend.models import StaffUser
+from backend.services import dashboard, review
+from tests.support.console import create_staff, pending_filing
+
+
+def at(day: int, hour: int) -> datetime:
+    return datetime(2026, 11, day, hour, 0, tzinfo=clock.CHINA)
+
+
+def staff(username: str) -> StaffUser:
+    return db.session.scalar(select(StaffUser).where(StaffUser.username == username))
+
+
+@pytest.fixture()
+def history(app, people):
+    """Nov 20: the worker's filing decided at once; Nov 21: the son's, rejected by staff a day later;
+    Nov 22 08:00: the retiree's, still waiting at 10:00."""
+    with app.app_context():
+        create_staff()
+        with clock.frozen(at(20, 9)):
+            pending_filing(people.worker, materials="commitment_letter")
+        with clock.frozen(at(21, 10)):
+            son = pending_filing(people.son)
+        with clock.frozen(at(22, 10)):
+            review.decide(staff("reviewer-shenyang"), son, "reject", "documents_invalid")
+        with clock.frozen(at(22, 8)):
+            pending_filing(people.retiree, treatment="440300", category="retiree_resettled")
+        with clock.frozen(at(22, 10)):
+            yield
+
+
+def test_the_auditor_sees_filings_per_day_the_automatic_share_and_times_to_decision(app, history):
+    board = dashboard.build(staff("auditor"), days=3)
+    assert [(d.day, d.filed, d.auto, d.staff, d.pending) for d in board.days] == [
+        (date(2026, 11, 20), 1, 1, 0, 0), (date(2026, 11, 21), 1, 0, 1, 0), (date(2026, 11, 22), 1, 0, 0, 1)]
+    s = board.summary
+    assert (s.filed, s.decided, s.auto_share) == (3, 2, 0.5)
+    assert (s.median_minutes, s.p90_minutes) == (720, 1296)
+    assert s.staff_median_minutes == 1440
+    assert (s.pending, s.oldest_hours) == (1, 2)
+    assert board.queue_ages[0] == ("<1天 day", 1)
+    assert [(code, n) for code, _, n in board.refusals] == [("documents_invalid", 1)]
+
+
+def test_a_reviewer_sees_the_figures_of_their_own_areas_only(app, history):
+    board = dashboard.build(staff("reviewer-hefei"), days=3)
+    assert (board.summary.filed, board.summary.auto_share, board.summary.pending) == (1, 1.0, 0)
+    assert [code for code, _, _ in board.per_area] == ["340100"]
+
+
+def test_the_csv_has_a_row_per_day_and_a_row_per_area(app, history):
+    csv = dashboard.daily_csv(dashboard.build(staff("auditor"), days=3))
+    lines = csv.splitlines()
+    assert lines[0].startswith("date,area,filed,decided_auto")
+    assert lines[2] == "2026-11-21,all,1,0,1,0,0,1,1440.0,1440.0"
+    assert any(line.startswith("210100,沈阳市,2,1,0.000") for line in lines)
+    assert "refusal,documents_invalid,1" in lines

@@ -1,0 +1,129 @@
+"""The H5 pages without JavaScript: sign in, file step by step, see it, and the guards around forms."""
+import re
+
+from sqlalchemy import select
+
+from backend import create_app
+from backend.extensions import db
+from backend.models import Filing, Person
+from tests.support.pages import PageActions
+
+
+def _question(html: str) -> str:
+    found = re.findall(r'<p class="question">(.*?)</p>', html, re.S)
+    return found[-1] if found else ""
+
+
+def test_a_posted_worker_files_for_himself_with_plain_forms(app, people, today):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    start = worker.submit("/m/file/start", token_from="/m/file")
+    assert "要去哪个城市看病" in _question(start.get_data(as_text=True))
+    for answer in ("公司派我去苏州工作一年", "12月1日", 1, 1):
+        page = worker.answer(answer)
+        assert page.status_code == 200
+    assert "请核对" in worker.html and "常驻异地工作人员" in worker.html and "苏州市" in worker.html
+    done = worker.answer(1)
+    assert "备案成功" in done.get_data(as_text=True)
+    with app.app_context():
+        filing = db.session.scalar(select(Filing))
+        assert (filing.status, filing.channel, filing.treatment_area_code) == ("approved", "h5", "320500")
+    listing = worker.open("/m/filings").get_data(as_text=True)
+    assert filing.reference in listing and "苏州市" in listing and "本人办理" in listing
+    assert "2026-12-01 – 长期有效" in listing
+
+
+def test_a_form_posted_without_its_csrf_token_changes_nothing_and_keeps_the_text(app, people, today):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    refused = worker.client.post("/m/chat", data={"text": "公司派我去苏州工作"})
+    assert refused.status_code == 200 and "页面停留太久" in refused.get_data(as_text=True)
+    with app.app_context():
+        from backend.models import DialogSession
+        assert db.session.scalar(select(DialogSession)) is None
+
+
+def test_the_json_api_needs_no_csrf_token(app, as_person):
+    assert as_person("op-worker").say("你好").status_code == 200
+
+
+def test_the_development_sign_in_does_not_exist_in_production(database_url):
+    prod = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "APP_ENV": "production", "TESTING": True})
+    client = prod.test_client()
+    assert client.get("/m/dev-login").status_code == 404
+    assert client.post("/m/dev-login", data={"openid": "op-son"}).status_code == 404
+    assert prod.config["SESSION_COOKIE_SECURE"] is True and prod.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_the_page_session_cookie_is_httponly_lax_and_expires(app, people):
+    visitor = PageActions(app.test_client())
+    answer = visitor.client.post("/m/dev-login", data={"csrf_token": visitor.token("/m/dev-login"),
+                                                       "openid": "op-worker", "next": "/m/"})
+    cookie = answer.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Expires=" in cookie
+
+
+def test_a_page_that_needs_sign_in_sends_the_visitor_to_sign_in(app, people):
+    answer = app.test_client().get("/m/filings")
+    assert answer.status_code == 302 and "/m/signin" in answer.headers["Location"]
+
+
+def test_the_text_size_switch_is_on_every_page_and_stored_on_the_person(app, people):
+    retiree = PageActions(app.test_client())
+    retiree.sign_in("op-retiree")
+    for path in ("/m/", "/m/chat", "/m/file", "/m/filings", "/m/family", "/m/activity", "/m/settings",
+                 "/m/institutions", "/m/chronic", "/m/estimate"):
+        html = retiree.open(path).get_data(as_text=True)
+        assert 'data-testid="text-size"' in html and 'class="normal"' in html, path
+    retiree.submit("/m/text-size", {"large": "1", "next": "/m/filings"})
+    assert retiree.last.request.path == "/m/filings" and 'class="large"' in retiree.html
+    with app.app_context():
+        assert db.session.get(Person, people.retiree).large_text is True
+
+
+def test_saying_da_zi_in_the_chat_turns_large_text_on_for_the_pages_too(app, people):
+    retiree = PageActions(app.test_client())
+    retiree.sign_in("op-retiree")
+    retiree.answer("长辈模式", path="/m/chat")
+    assert 'class="large"' in retiree.html and "大字模式" in retiree.html
+
+
+def test_large_text_shows_at_most_four_choices_on_the_home_page(app, people):
+    retiree = PageActions(app.test_client())
+    retiree.sign_in("op-retiree")
+    assert retiree.open("/m/").get_data(as_text=True).count("data-choice") == 9
+    retiree.submit("/m/text-size", {"large": "1", "next": "/m/"})
+    pages = [retiree.html, retiree.open("/m/?page=2").get_data(as_text=True),
+             retiree.open("/m/?page=3").get_data(as_text=True)]
+    assert [p.count("data-choice") for p in pages] == [4, 4, 3]
+
+
+def test_no_page_shows_a_full_id_number_or_phone_except_the_owners_settings_form(app, people, as_person, today):
+    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
+    with app.app_context():
+        son = db.session.get(Person, people.son)
+        full_id, full_phone = son.id_number_encrypted, son.phone_encrypted
+        mother = db.session.get(Person, people.retiree)
+        numbers = {full_id, full_phone, mother.id_number_encrypted, mother.phone_encrypted}
+    son_pages = PageActions(app.test_client())
+    son_pages.sign_in("op-son")
+    reference = re.search(r"BA\d{8}-\d{6}", son_pages.open("/m/filings").get_data(as_text=True))[0]
+    for path in ("/m/", "/m/filings", f"/m/filings/{reference}", "/m/family", "/m/activity", "/m/chat", "/m/file"):
+        html = son_pages.open(path).get_data(as_text=True)
+        assert not any(n in html for n in numbers), path
+    settings = son_pages.open("/m/settings").get_data(as_text=True)
+    assert f'value="{full_phone}"' in settings and full_id not in settings and son.id_number_masked in settings
+
+
+def test_settings_switch_the_pages_to_english(app, people):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    worker.submit("/m/settings", {"language": "en", "phone": ""}, token_from="/m/settings")
+    assert 'lang="en"' in worker.html and "Settings" in worker.html
+
+
+def test_a_wrong_phone_in_settings_is_explained_and_the_entry_kept(app, people):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    page = worker.submit("/m/settings", {"language": "zh_CN", "phone": "12345"}, token_from="/m/settings")
+    assert page.status_code == 200 and "手机号应为11位数字" in worker.html and 'value="12345"' in worker.html

@@ -1,0 +1,135 @@
+"""Will the window settle directly? The readiness check through the API and the conversation."""
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from backend.extensions import db
+from backend.lib import clock
+from backend.models import AuditEntry, Person
+from backend.services import delivery, reference_data
+
+INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: inpatient only (sample data)
+PKU_SHENZHEN = "SH4403000002"    # 北京大学深圳医院
+PUMCH = "SH1100000001"           # 北京协和医院
+
+
+@pytest.fixture()
+def handed_off(app, as_person, people, today):
+    """The son files for his mother in Shenzhen (from 2026-12-01) and the hand-off is delivered."""
+    with app.app_context():
+        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
+        db.session.commit()
+    son = as_person("op-son")
+    body = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    assert body["filing"]["status"] == "approved"
+    with app.app_context():
+        delivery.deliver_pending()
+    return son
+
+
+def ask(actor, people, **body):
+    payload = {"principal": f"member:{people.retiree}", "service": "inpatient", "date": "2026-12-10", **body}
+    return actor.client.post("/api/v1/settlement/readiness", json=payload, headers=actor.headers)
+
+
+def reasons(response):
+    data = response.get_json()
+    assert response.status_code == 200, data
+    return [r["code"] for r in data["reasons"]]
+
+
+def test_an_inpatient_stay_at_a_networked_hospital_in_the_filed_city_will_settle(handed_off, people):
+    response = ask(handed_off, people, institution=PKU_SHENZHEN)
+    data = response.get_json()
+    assert data["ready"] is True and data["reasons"] == [] and data["filing_reference"]
+
+
+def test_an_outpatient_visit_at_an_inpatient_only_hospital_says_why_and_what_to_do(handed_off, people):
+    data = ask(handed_off, people, institution=INPATIENT_ONLY, service="outpatient").get_json()
+    assert [r["code"] for r in data["reasons"]] == ["networked_for_service"]
+    assert "没有开通普通门诊" in data["reasons"][0]["reason"] and "换一家" in data["reasons"][0]["action"]
+
+
+def test_another_city_than_the_filed_one_is_named(handed_off, people):
+    data = ask(handed_off, people, institution=PUMCH).get_json()
+    assert [r["code"] for r in data["reasons"]] == ["filed_area"]
+    assert "深圳市" in data["reasons"][0]["reason"] and "北京市" in data["reasons"][0]["reason"]
+
+
+def test_a_visit_before_the_filing_starts_is_not_covered(handed_off, people):
+    assert reasons(ask(handed_off, people, institution=PKU_SHENZHEN, date="2026-11-25")) == ["filing_in_force"]
+
+
+def test_a_filing_the_settlement_service_has_not_received_yet_counts_as_not_filed(app, as_person, people, today):
+    with app.app_context():
+        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
+        db.session.commit()
+    son = as_person("op-son")
+    son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["filed"]
+
+
+def test_abnormal_insurance_and_a_missing_qualification_are_both_listed(app, handed_off, people):
+    with app.app_context():
+        db.session.get(Person, people.retiree).contribution_status = "interrupted"
+        db.session.commit()
+    data = ask(handed_off, people, institution=PKU_SHENZHEN, service="chronic", disease="diabetes").get_json()
+    codes = [r["code"] for r in data["reasons"]]
+    assert "insurance_normal" in codes and "qualification" in codes
+    assert any("断缴" in r["reason"] for r in data["reasons"])
+
+
+def test_a_maintenance_window_on_the_visit_day_is_predicted(app, handed_off, people):
+    app.config["SETTLEMENT_MAINTENANCE"] = "2026-12-10T00:00/2026-12-10T06:00"
+    data = ask(handed_off, people, institution=PKU_SHENZHEN).get_json()
+    assert [r["code"] for r in data["reasons"]] == ["platform_available"]
+    assert "12月10日 00:00" in data["reasons"][0]["reason"]
+
+
+def test_a_lived_in_city_filed_as_temporary_is_the_wrong_category(app, as_person, people, today):
+    with app.app_context():
+        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
+        db.session.commit()
+    retiree = as_person("op-retiree")
+    retiree.conversation("我去深圳探亲，想在那边看病", "下个月1号", 1, 1, 1, 1)
+    with app.app_context():
+        delivery.deliver_pending()
+    response = retiree.client.post("/api/v1/settlement/readiness", headers=retiree.headers, json={
+        "institution": PKU_SHENZHEN, "service": "inpatient", "date": "2026-12-10", "living_there": True})
+    assert "category_fits_stay" in reasons(response)
+
+
+def test_the_check_for_a_member_is_audited_for_her_and_refused_to_the_neighbour(app, handed_off, as_person, people):
+    ask(handed_off, people, institution=PKU_SHENZHEN)
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "settlement.readiness_checked"))
+        assert entry.principal_person_id == people.retiree and entry.actor_id == people.son
+    assert ask(as_person("op-neighbour"), people, institution=PKU_SHENZHEN).status_code == 403
+    assert ask(as_person("op-revoked"), people, institution=PKU_SHENZHEN).status_code == 403
+
+
+def test_an_unreachable_settlement_service_answers_503_in_plain_words(app, handed_off, people):
+    app.config.update(SETTLEMENT_URL="http://127.0.0.1:9", SETTLEMENT_TIMEOUT=1)
+    response = ask(handed_off, people, institution=PKU_SHENZHEN)
+    assert response.status_code == 503
+    assert response.get_json()["message"].startswith("结算服务暂时连不上")
+
+
+def test_the_conversation_answers_will_it_settle_and_roughly_how_much(app, handed_off, as_person, people):
+    from backend.cli.settlement_commands import SAMPLE_CATALOGUE_YAML
+    from backend.settlement import service
+
+    with app.app_context():
+        service.import_catalogue(SAMPLE_CATALOGUE_YAML)
+    mother = as_person("op-retiree")
+    with clock.frozen(date(2026, 12, 10)):  # a day inside her filing
+        body = mother.conversation("住院大概花2万，能报多少")
+        assert body["state"] == "institution"
+        numbers = {c["label"]: c["number"] for c in body["choices"]}
+        pku = next(n for label, n in numbers.items() if "北京大学深圳医院" in label)
+        response = mother.choose(pku)
+    body = response.get_json()
+    assert response.status_code == 200, body
+    assert "能。在北京大学深圳医院看病可以直接结算" in body["reply"]
+    assert "医保约付" in body["reply"] and "仅供参考" in body["reply"]

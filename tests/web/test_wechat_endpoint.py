@@ -1,0 +1,193 @@
+"""The official-account endpoint: signatures, safe mode, retries, refusals of hostile XML."""
+import tracemalloc
+
+from sqlalchemy import func, select
+
+from backend.extensions import db
+from backend.models import AuditEntry, DialogSession, WeChatIdentity, WeChatInboundMessage
+from tests.support.fake_wechat import fake_wechat, wechat  # noqa: F401
+
+WORKER = dict(name="李强", id_number="340102199001150033", area="340100")
+
+BILLION_LAUGHS = """<?xml version="1.0"?>
+<!DOCTYPE lolz [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+ <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+ <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+ <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+ <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+ <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+]>
+<xml><ToUserName>gh_test_account</ToUserName><FromUserName>oa-attacker</FromUserName>
+<CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>"""
+
+EXTERNAL_ENTITY = """<?xml version="1.0"?>
+<!DOCTYPE xml [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>
+<xml><ToUserName>gh_test_account</ToUserName><FromUserName>oa-attacker</FromUserName>
+<CreateTime>1700000000</CreateTime><MsgType>text</MsgType><Content>&xxe;</Content><MsgId>2</MsgId></xml>"""
+
+
+def _count(app, model) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(model))
+
+
+def _bound_worker(wechat):
+    user, _token = wechat.follow_bound("oa-worker", "union-worker", "ok:mp-worker:union-worker", WORKER["name"],
+                                       WORKER["id_number"], WORKER["area"])
+    return user
+
+
+def test_the_get_handshake_echoes_echostr_when_the_signature_is_right(wechat):
+    user = wechat.follower("oa-anyone")
+    response = wechat.client.get("/wechat", query_string=user.signed_query(echostr="hello-123"))
+    assert response.status_code == 200 and response.get_data(as_text=True) == "hello-123"
+
+
+def test_a_bad_signature_answers_403_and_changes_nothing_for_get_and_post(app, wechat):
+    user = wechat.follower("oa-forger")
+    forged = {**user.signed_query(echostr="hello"), "signature": "0" * 40}
+    response = wechat.client.get("/wechat", query_string=forged)
+    assert response.status_code == 403 and "hello" not in response.get_data(as_text=True)
+    response = user.push(user.xml("text", msg_id=77, Content="我想办异地就医备案"), query=forged)
+    assert response.status_code == 403
+    missing = user.push(user.xml("text", msg_id=78, Content="你好"), query={})
+    assert missing.status_code == 403
+    assert [_count(app, m) for m in (WeChatInboundMessage, WeChatIdentity, DialogSession)] == [0, 0, 0]
+
+
+def test_without_a_configured_token_every_push_is_refused(app, wechat):
+    app.config["WECHAT_TOKEN"] = ""
+    user = wechat.follower("oa-anyone")
+    user.token = ""  # even a signature computed over the empty token
+    assert wechat.client.get("/wechat", query_string=user.signed_query(echostr="x")).status_code == 403
+
+
+def test_a_retried_msgid_runs_one_transition_and_gets_the_same_reply(app, wechat, people, today):
+    user = _bound_worker(wechat)
+    first = user.say("公司派我去苏州工作一年，在那边看病怎么报销？", msg_id=9001)
+    with app.app_context():
+        after_first = db.session.scalar(select(DialogSession.version))
+    retries = [user.say("公司派我去苏州工作一年，在那边看病怎么报销？", msg_id=9001) for _ in range(2)]
+    assert "异地就医备案" in first and retries == [first, first]
+    with app.app_context():
+        session = db.session.scalar(select(DialogSession))
+        assert session.version == after_first and session.step == "start_date"
+        keys = db.session.scalars(select(WeChatInboundMessage.dedup_key)
+                                  .where(WeChatInboundMessage.kind == "text")).all()
+        assert keys == ["msg:9001"]
+    assert user.say("12月1日", msg_id=9002) != first  # a new MsgId is a new turn
+    with app.app_context():
+        assert db.session.scalar(select(DialogSession.version)) == after_first + 1
+
+
+def test_a_subscribe_event_is_welcomed_and_its_retry_gets_the_same_welcome(app, wechat):
+    user = wechat.follower("oa-newcomer")
+    event = user.xml("event", create_time=1764000000, Event="subscribe")
+    first = user.reply_text(user.push(event))
+    again = user.reply_text(user.push(event))
+    assert first == again and "办异地就医备案" in first and "小程序" in first
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(WeChatInboundMessage)) == 1
+        identity = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.openid == "oa-newcomer"))
+        assert identity.subscribed is True and identity.app_id == "wx-oa-test"
+
+
+def test_an_unsubscribe_is_recorded_and_answered_with_success(app, wechat):
+    user = wechat.follower("oa-leaver")
+    user.push(user.xml("event", Event="subscribe"))
+    assert user.reply_text(user.push(user.xml("event", Event="unsubscribe"))) is None
+    with app.app_context():
+        identity = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.openid == "oa-leaver"))
+        assert identity.subscribed is False
+        assert db.session.scalar(select(AuditEntry.action).where(AuditEntry.action == "wechat.unsubscribed"))
+
+
+def test_an_image_gets_a_short_guidance_to_type(wechat):
+    user = wechat.follower("oa-photographer")
+    reply = user.reply_text(user.push(user.xml("image", msg_id=31, PicUrl="http://example.invalid/a.jpg",
+                                               MediaId="m1")))
+    assert "图片" in reply and "打字" in reply and len(reply) < 80
+
+
+def test_a_voice_message_is_understood_through_wechats_recognition(app, wechat, people, today):
+    user = _bound_worker(wechat)
+    heard = user.reply_text(user.push(user.xml("voice", msg_id=41, MediaId="v1", Format="amr",
+                                               Recognition="公司派我去苏州工作一年。")))
+    assert "异地就医备案" in heard
+    unclear = user.reply_text(user.push(user.xml("voice", msg_id=42, MediaId="v2", Format="amr")))
+    assert "没听清" in unclear
+    with app.app_context():
+        assert db.session.scalar(select(DialogSession.step)) == "start_date"
+
+
+def test_safe_mode_messages_are_decrypted_and_answered_encrypted(app, wechat):
+    user = wechat.follower("oa-careful", safe_mode=True)
+    response = user.push(user.xml("event", Event="subscribe"))
+    assert b"<Encrypt>" in response.data and "小程序".encode() not in response.data
+    assert "小程序" in user.reply_text(response)
+    assert "实名绑定" in user.say("我想办异地就医备案")  # an unbound person is answered, never refused
+    assert user.last.status_code == 200
+
+
+def test_a_wrong_msg_signature_in_safe_mode_answers_403_and_records_nothing(app, wechat):
+    user = wechat.follower("oa-careful", safe_mode=True)
+    query = user.signed_query()
+    encrypted = user.crypto.encrypt_message(user.xml("text", msg_id=5, Content="你好"), query["nonce"],
+                                            query["timestamp"])
+    import xmltodict
+
+    envelope = xmltodict.parse(encrypted)["xml"]
+    body = f"<xml><ToUserName><![CDATA[gh]]></ToUserName><Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+    response = wechat.client.post("/wechat", data=body, query_string={
+        **query, "encrypt_type": "aes", "msg_signature": "f" * 40})
+    assert response.status_code == 403
+    assert _count(app, WeChatInboundMessage) == 0
+
+
+def test_a_billion_laughs_payload_is_refused_with_400_and_memory_stays_flat(app, wechat):
+    user = wechat.follower("oa-attacker")
+    tracemalloc.start()
+    try:
+        response = user.push(BILLION_LAUGHS)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert response.status_code == 400
+    assert peak < 2 * 1024 * 1024  # expanded, &lol9; would be 3 GB
+    assert _count(app, WeChatInboundMessage) == 0
+
+
+def test_an_encrypted_billion_laughs_payload_is_refused_too(app, wechat):
+    user = wechat.follower("oa-attacker", safe_mode=True)
+    assert user.push(BILLION_LAUGHS).status_code == 400
+
+
+def test_an_external_entity_payload_is_refused_with_400(app, wechat):
+    user = wechat.follower("oa-attacker")
+    response = user.push(EXTERNAL_ENTITY)
+    assert response.status_code == 400 and b"root:" not in response.data
+    assert _count(app, WeChatIdentity) == 0
+
+
+def test_a_body_over_64_kb_is_refused_with_400(wechat):
+    user = wechat.follower("oa-verbose")
+    big = user.xml("text", msg_id=3, Content="长" * 22_000)  # 66 KB of UTF-8
+    assert len(big.encode()) > 64 * 1024
+    assert user.push(big).status_code == 400
+
+
+def test_malformed_or_foreign_xml_is_refused_with_400(wechat):
+    user = wechat.follower("oa-broken")
+    for body in ("<xml><ToUserName>gh", "hello", "", "<note><to>x</to></note>", "<xml><MsgType>text</MsgType></xml>",
+                 b"<xml>\xff\xfe</xml>"):
+        assert user.push(body).status_code == 400, body
+
+
+def test_an_unbound_follower_is_told_to_bind_in_the_mini_program(wechat):
+    user = wechat.follower("oa-stranger")
+    reply = user.say("我想办异地就医备案")
+    assert "实名绑定" in reply
