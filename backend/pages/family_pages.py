@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import redirect, request, url_for
+from wtforms import SelectChoice
 
 from backend.pages import (
     bp, current_person, error_text, form_problem, large_text, person_required, render_page,
@@ -21,8 +22,8 @@ def _relation_choices(form: InviteForm) -> None:
 
     member = LARGE_MEMBER_RELATIONS if large_text() else family.MEMBER_RELATIONS
     agent = LARGE_AGENT_RELATIONS if large_text() else family.AGENT_RELATIONS
-    form.relation.choices = [(r, relation(r, language())) for r in member]
-    form.agent_relation.choices = [(r, relation(r, language())) for r in agent]
+    form.relation.choices = [SelectChoice(r, relation(r, language())) for r in member]
+    form.agent_relation.choices = [SelectChoice(r, relation(r, language())) for r in agent]
 
 
 def _family_page(form: InviteForm, problem: str | None = None, status: int = 200, invitation=None):

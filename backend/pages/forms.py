@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from backend.services import family
@@ -59,8 +61,8 @@ class ChangeForm(PageForm):
 class InviteForm(PageForm):
     name = StringField(validators=[DataRequired(), Length(max=64)])
     id_number = StringField(validators=[DataRequired(), Length(max=24)])
-    relation = SelectField(choices=[(r, r) for r in family.MEMBER_RELATIONS], validators=[DataRequired()])
-    agent_relation = SelectField(choices=[(r, r) for r in family.AGENT_RELATIONS], validators=[DataRequired()])
+    relation = SelectField(choices=[SelectChoice(r) for r in family.MEMBER_RELATIONS], validators=[DataRequired()])
+    agent_relation = SelectField(choices=[SelectChoice(r) for r in family.AGENT_RELATIONS], validators=[DataRequired()])
 
 
 class AcceptForm(PageForm):
@@ -72,15 +74,16 @@ class RevokeForm(PageForm):
 
 
 class SettingsForm(PageForm):
-    language = RadioField(choices=[("zh_CN", "中文"), ("en", "English")], validators=[DataRequired()])
+    language = RadioField(choices=[SelectChoice("zh_CN", "中文"), SelectChoice("en", "English")],
+                          validators=[DataRequired()])
     large_text = BooleanField()
     phone = StringField(validators=[Optional(), Length(max=20)])
 
 
 class SearchForm(QueryForm):
     city = StringField(validators=[Optional(), Length(max=40)])
-    service = SelectField(choices=[("", ""), ("inpatient", ""), ("outpatient", ""), ("chronic", ""),
-                                   ("pharmacy", "")], validators=[Optional()], default="")
+    service = SelectField(choices=[SelectChoice(v) for v in ("", "inpatient", "outpatient", "chronic", "pharmacy")],
+                          validators=[Optional()], default="")
     q = StringField(validators=[Optional(), Length(max=40)])
     lat = StringField(validators=[Optional(), Length(max=20)])
     lon = StringField(validators=[Optional(), Length(max=20)])
@@ -88,7 +91,7 @@ class SearchForm(QueryForm):
 
 
 class SettlementForm(QueryForm):
-    visit = SelectField(choices=[("inpatient", ""), ("outpatient", ""), ("chronic", ""), ("pharmacy", "")],
+    visit = SelectField(choices=[SelectChoice(v) for v in ("inpatient", "outpatient", "chronic", "pharmacy")],
                         validators=[Optional()])
     principal = StringField(validators=[Optional(), Length(max=32)])
 

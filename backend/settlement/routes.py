@@ -1,4 +1,6 @@
 """The settlement service's own HTTP API (/settlement/v1): thin routes over backend/settlement/service.py."""
+from flask import jsonify
+
 from backend.settlement import bp, service, service_auth
 from backend.settlement.schemas import (EstimateIn, EstimateOut, ReadinessIn, ReadinessOut, RegistrationIn,
                                         RegistrationOut)
@@ -46,4 +48,5 @@ def readiness(request_body):
         description="Decimal strings, half-up to the fen. 400 names the field of a malformed amount.")
 def estimate(request_body):
     """Estimate what the fund and the person pay."""
-    return service.estimate(request_body)
+    # Already shaped as EstimateOut (documented above); skipping a second serialisation pass.
+    return jsonify(service.estimate(request_body))

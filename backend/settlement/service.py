@@ -13,6 +13,7 @@ import yaml
 from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from backend.extensions import db
 from backend.lib import clock
@@ -146,7 +147,8 @@ def _names(area_codes: list[str], disease: str | None) -> dict:
 
 def _policy(request: dict, on: date) -> tuple[money_rules.Policy, str, bool]:
     area_policy = db.session.scalar(
-        select(AreaPolicy).where(AreaPolicy.area_code == request["insured_area"], AreaPolicy.effective_from <= on)
+        select(AreaPolicy).options(selectinload(AreaPolicy.reimbursement_rules))
+        .where(AreaPolicy.area_code == request["insured_area"], AreaPolicy.effective_from <= on)
         .order_by(AreaPolicy.effective_from.desc()).limit(1))
     rule = _rule(area_policy, request) if area_policy else None
     override = request.get("policy") or {}

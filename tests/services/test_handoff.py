@@ -158,3 +158,60 @@ def test_the_service_keeps_the_newest_version_whatever_arrives_last(app, version
                                   "category": "referral", "insured_area": "210100", "treatment_area": "440300",
                                   "start_date": "2026-12-01", "end_date": None, "person_id_hash": "h"})
         assert again["duplicate"] is True
+
+
+@pytest.fixture()
+def redis_url():
+    """A real Redis at 127.0.0.1:6379 (database 15, emptied); CI=true fails if it is missing."""
+    import os
+
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=2)
+        connection.flushdb()
+    except RedisError as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true but Redis at {url} is unreachable: {exc}")
+        pytest.skip(f"Redis unavailable: {exc}")
+    yield url
+    connection.flushdb()
+
+
+def test_with_redis_a_commit_queues_an_rq_job_that_delivers_the_hand_off(app, as_person, people, today, redis_url):
+    from redis import Redis
+    from rq import Queue, SimpleWorker
+
+    from backend.adapters import queue
+
+    app.config.update(OUTBOX_WORKER="rq", REDIS_URL=redis_url)
+    try:
+        _son, reference = file_for_mother(as_person)
+        connection = Redis.from_url(redis_url)
+        jobs = Queue(queue.QUEUE_NAME, connection=connection)
+        assert jobs.count >= 1  # woken by the commit, not by the test
+        with app.app_context():
+            assert registrations() == []
+        queue._job_app = app  # the job runs with this app (a worker process makes its own)
+        SimpleWorker([jobs], connection=connection).work(burst=True)
+        with app.app_context():
+            assert registrations() == [(reference, 1, "registered")]
+    finally:
+        app.config.update(OUTBOX_WORKER="off", REDIS_URL="")
+        queue._job_app = None
+
+
+def test_with_redis_down_the_filing_still_commits_and_waits_in_the_outbox(app, as_person, people, today):
+    app.config.update(OUTBOX_WORKER="rq", REDIS_URL="redis://127.0.0.1:1/0")  # nothing listens there
+    try:
+        _son, reference = file_for_mother(as_person)
+        with app.app_context():
+            waiting = outbox("filing.")
+            assert [m.status for m in waiting] == ["pending"]
+            app.config["OUTBOX_WORKER"] = "off"
+            delivery.deliver_pending()  # what the worker's poller does once it runs again
+            assert registrations() == [(reference, 1, "registered")]
+    finally:
+        app.config.update(OUTBOX_WORKER="off", REDIS_URL="")

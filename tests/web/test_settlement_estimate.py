@@ -144,3 +144,12 @@ def test_malformed_requests_answer_400_naming_the_field(client, catalogue, body,
 def test_an_area_without_a_policy_asks_for_the_figures(client, catalogue):
     data = estimate(client, insured_area="460100", items=[A("10.00")]).get_json()
     assert data["error"] == "no_policy" and data["params"]["field"] == "policy.deductible"
+
+
+def test_the_openapi_document_describes_the_estimate_readiness_and_the_service_api(client):
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    for path in ("/api/v1/settlement/estimate", "/api/v1/settlement/readiness", "/settlement/v1/registrations",
+                 "/settlement/v1/readiness", "/settlement/v1/estimate"):
+        assert "post" in paths[path], path
+    estimate_body = paths["/api/v1/settlement/estimate"]["post"]["requestBody"]["content"]["application/json"]
+    assert estimate_body["schema"]
