@@ -6,7 +6,7 @@ STAMP := $(VENV)/.requirements-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup chromium run test test-fast bench clean
+.PHONY: setup chromium run serve-prod test test-fast bench clean
 
 $(STAMP): requirements.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,16 @@ run: setup
 	$(BIN)/flask --app wsgi upgrade
 	$(BIN)/flask --app wsgi load-demo
 	$(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+## Production mode: gunicorn with WEB_CONCURRENCY workers plus the outbox worker (RQ and its retry
+## poller when REDIS_URL is set), configured only through environment variables (README: Production).
+serve-prod: setup
+	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set (README: Production deployment)" >&2; exit 1; }
+	APP_ENV=production $(BIN)/flask --app wsgi upgrade
+	trap 'kill $$(jobs -p) 2>/dev/null' INT TERM EXIT; \
+	APP_ENV=production $(BIN)/flask --app wsgi worker & \
+	APP_ENV=production $(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --bind $${BIND:-$(HOST):$(PORT)} \
+	  --access-logfile - --timeout 30 --graceful-timeout 20 wsgi:app
 
 ## The whole suite, on SQLite and PostgreSQL (CI=true: PostgreSQL must be reachable).
 test: setup chromium

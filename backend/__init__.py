@@ -29,6 +29,11 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     app.config["SERVICE"] = service
     app.config.from_mapping(settings)
     app.json.ensure_ascii = False
+    if app.config.get("PROXY_FIX"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     crypto.configure(app.config["SECRET_KEY"])

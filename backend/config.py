@@ -82,11 +82,29 @@ class Config:
         self.OUTBOX_POLL_SECONDS = float(os.environ.get("OUTBOX_POLL_SECONDS", "5"))
         self.PORT = int(os.environ.get("PORT", "5000"))
         self.INSTANCE_PATH = str(instance)
+        # pre_ping: a connection broken by a database restart is replaced, not handed to a request.
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        if not self.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+            # Per process: gunicorn workers x (DB_POOL_SIZE + DB_MAX_OVERFLOW) must stay under max_connections.
+            self.SQLALCHEMY_ENGINE_OPTIONS.update(
+                pool_size=int(os.environ.get("DB_POOL_SIZE", "5")),
+                max_overflow=int(os.environ.get("DB_MAX_OVERFLOW", "5")),
+                pool_timeout=float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+                pool_recycle=int(os.environ.get("DB_POOL_RECYCLE", "1800")),
+                connect_args={"connect_timeout": int(os.environ.get("DB_CONNECT_TIMEOUT", "3"))},
+            )
+        # A read replica for the institution search (the heaviest read); empty = the primary.
+        read_url = os.environ.get("DATABASE_READ_URL", "")
+        self.SQLALCHEMY_BINDS = {"search": _normalise_db_url(read_url)} if read_url else {}
+        # Behind a TLS-terminating proxy: how many proxies to trust for X-Forwarded-For/-Proto/-Host.
+        self.PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
         self.JSON_AS_ASCII = False
         self.MAX_CONTENT_LENGTH = 1024 * 1024
         self.PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "120/minute")
         self.RATELIMIT_STORAGE_URI = self.REDIS_URL or "memory://"
+        # Redis down must not take the assistant down: fall back to per-process limits meanwhile.
+        self.RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
+        self.RATELIMIT_SWALLOW_ERRORS = True
 
 
 def build_config(overrides: dict | None = None) -> dict:

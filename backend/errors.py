@@ -5,6 +5,8 @@ import logging
 
 from flask import Flask, g, jsonify, request
 
+from sqlalchemy.exc import InterfaceError, OperationalError
+
 from backend import messages
 from backend.services.errors import DomainError, StaleTurn
 
@@ -74,6 +76,21 @@ def register(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def handle_domain(exc: DomainError):
         return jsonify(error_body(exc.code, **exc.params) | {"params": exc.params}), exc.status
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def handle_database_down(exc):
+        # The database is restarting or unreachable: nothing was half-written (the transaction
+        # rolled back); tell the client to retry shortly instead of answering 500.
+        from backend.extensions import db
+
+        db.session.rollback()
+        log.warning("database unavailable on %s %s: %s", request.method, request.path,
+                    str(exc).splitlines()[0][:200])
+        response = jsonify(error_body("service_unavailable"))
+        response.status_code = 503
+        response.headers["Retry-After"] = "5"
+        return response
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):

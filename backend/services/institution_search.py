@@ -106,6 +106,14 @@ _COLUMNS = (
 )
 
 
+def _read(stmt):
+    """Run a search query on the read replica when DATABASE_READ_URL is set (else the primary)."""
+    if "search" in db.engines:
+        # A replica may lag the primary by a moment; search results may do too, a decision never.
+        return db.session.execute(stmt, bind_arguments={"bind": db.engines["search"]})
+    return db.session.execute(stmt)
+
+
 def get_institution(code: str) -> Institution | None:
     """Return one institution by code, or None."""
     return db.session.get(Institution, code)
@@ -275,7 +283,7 @@ def _in_area(f: SearchFilters, ranks: list[int], offset: int) -> list:
         order = {"level": [Institution.level_rank + 0, Institution.name + "", Institution.code],
                  "name": [Institution.name + "", Institution.code]}[f.sort]
     stmt = stmt.order_by(*order).offset(offset).limit(f.per_page + 1)
-    return db.session.execute(stmt).all()
+    return _read(stmt).all()
 
 
 def _district_scope(code: str) -> list[str]:
@@ -297,7 +305,7 @@ def _candidate_areas(query: str, ranks: list[int]) -> dict[int, set[str]]:
         else:
             stmt = (select(key.level_rank, key.area_code).distinct()
                     .where(key.key >= lookup.prefix, key.key < lookup.prefix + "\uffff", key.level_rank.in_(ranks)))
-        for rank, area in db.session.execute(stmt):
+        for rank, area in _read(stmt):
             cells.setdefault(rank, set()).add(area)
     return cells
 
@@ -317,7 +325,7 @@ def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
         if cells is not None and len(cells[rank]) <= FEW_AREAS:
             stmt = stmt.where(Institution.area_code.in_(sorted(cells[rank])))
         limit = need - got if f.sort == "level" else need
-        rows = db.session.execute(stmt.order_by(Institution.name, Institution.code).limit(limit)).all()
+        rows = _read(stmt.order_by(Institution.name, Institution.code).limit(limit)).all()
         per_level.append(rows)
         got += len(rows)
         if f.sort == "level" and got >= need:
@@ -341,7 +349,7 @@ def _by_level_and_area(cells: dict[int, set[str]], conds: list, ranks: list[int]
             stmt = (select(*_COLUMNS)
                     .where(Institution.area_code == area, Institution.level_rank == rank, *conds)
                     .order_by(Institution.name, Institution.code).limit(need - len(rows)))
-            rows += db.session.execute(stmt).all()
+            rows += _read(stmt).all()
             if len(rows) >= need:
                 return rows
     return rows
@@ -358,7 +366,7 @@ def _nearest(f: SearchFilters, ranks: list[int], need: int) -> list:
         areas = set().union(*_candidate_areas(f.query, ranks).values())
         if len(areas) <= FEW_AREAS:
             stmt = select(*_COLUMNS).where(Institution.area_code.in_(sorted(areas)), *conds)
-            return db.session.execute(stmt.order_by(*order).limit(need)).all()
+            return _read(stmt.order_by(*order).limit(need)).all()
     distance = _distance_order(f)
     scale = max(math.cos(math.radians(f.latitude)), 0.01)
     for degrees in BOX_DEGREES:
@@ -368,12 +376,12 @@ def _nearest(f: SearchFilters, ranks: list[int], need: int) -> list:
             distance <= degrees * degrees,
         )
         stmt = select(*_COLUMNS).where(box, *conds, *_area_scope(f, use_index=False))
-        rows = db.session.execute(stmt.order_by(*order).limit(need)).all()
+        rows = _read(stmt.order_by(*order).limit(need)).all()
         # Rows inside the circle are certain to be the nearest ones only when the page is full.
         if len(rows) >= need:
             return rows
     stmt = select(*_COLUMNS).where(*conds, *_area_scope(f))
-    return db.session.execute(stmt.order_by(*order).limit(need)).all()
+    return _read(stmt.order_by(*order).limit(need)).all()
 
 
 def _hit(row, f: SearchFilters) -> Hit:
