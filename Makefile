@@ -17,13 +17,14 @@ $(STAMP): requirements.txt
 
 setup: $(STAMP)
 
-## Browser tests drive Debian's chromium (not Playwright's own download).
+## Browser tests drive Debian's chromium (not Playwright's own download), with CJK fonts so
+## screenshots show Chinese rather than boxes.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+	@{ command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; } || { \
+	  echo "Installing Debian's chromium and fonts-noto-cjk for the browser tests"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium; } ; }
+	  $$SUDO apt-get install -y -qq chromium fonts-noto-cjk >/dev/null 2>&1 || \
+	  { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; } ; }
 
 ## Serve the app on the embedded SQLite database with demo data.
 run: setup
@@ -59,6 +60,8 @@ bench: setup
 	$(BIN)/python benchmarks/institution_search.py
 	$(BIN)/python benchmarks/chronic_eligibility.py
 	$(BIN)/python benchmarks/settlement_estimate.py
+	$(BIN)/python benchmarks/console_queue.py
+	$(BIN)/python benchmarks/wechat_turn.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

@@ -23,6 +23,20 @@ _CODES = {
     503: "service_unavailable",
 }
 
+# The body of every JSON error (error_body), documented once for all operations; handlers may add
+# fields (`field` and `reason` of a bad search, `turn` of a stale turn).
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message", "message_en"],
+    "properties": {
+        "error": {"type": "string", "description": "reason code, e.g. invalid_input, not_found, stale_turn"},
+        "message": {"type": "string", "description": "what went wrong, in Chinese"},
+        "message_en": {"type": "string", "description": "the same in English"},
+        "detail": {"type": "object", "description": "invalid fields by location (json, query): their problems"},
+        "params": {"type": "object", "description": "the refusal's parameters"},
+    },
+}
+
 
 def error_body(code: str, *, detail: dict | None = None, **params) -> dict:
     """Build the error JSON: the code, the message in both languages, optional detail."""
@@ -46,7 +60,10 @@ def _fields(detail: dict) -> str:
 
 
 def register(app: Flask) -> None:
-    """Install the JSON error handlers on the app."""
+    """Install the JSON error handlers on the app and document their body in the OpenAPI document."""
+    # A request that fails validation answers 400 (below), so the document must say 400, not APIFlask's 422.
+    app.config.update(VALIDATION_ERROR_STATUS_CODE=400, VALIDATION_ERROR_DESCRIPTION="Invalid input",
+                      VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA, HTTP_ERROR_SCHEMA=ERROR_SCHEMA)
 
     @app.error_processor
     def handle_http(error):

@@ -5,6 +5,7 @@ from apiflask.validators import Length, Regexp
 from flask import current_app
 
 from backend.api import bp
+from backend.api.schemas import RATE_LIMITED, UNBOUND
 from backend.auth import auth
 from backend.extensions import limiter
 from backend.services import wechat_login
@@ -75,7 +76,8 @@ class SubscriptionsOut(Schema):
 @limiter.limit(login_rate_limit)
 @bp.input(CodeIn, arg_name="body")
 @bp.output(LoginOut)
-@bp.doc(summary="Sign in with a wx.login code", responses={400: "invalid or used code", 503: "WeChat unreachable"})
+@bp.doc(summary="Sign in with a wx.login code",
+        responses={400: "invalid or used code", 429: RATE_LIMITED, 503: "WeChat unreachable"})
 def wx_login(body):
     """Exchange a wx.login code for an API token."""
     return wechat_login.login(body["code"])
@@ -86,7 +88,8 @@ def wx_login(body):
 @limiter.limit(login_rate_limit)
 @bp.input(CodeIn, arg_name="body")
 @bp.output(PhoneOut)
-@bp.doc(summary="Store the phone number WeChat confirms (getPhoneNumber code)")
+@bp.doc(summary="Store the phone number WeChat confirms (getPhoneNumber code)",
+        responses={400: "invalid or used code", 403: UNBOUND, 429: RATE_LIMITED, 503: "WeChat unreachable"})
 def phone(body):
     """Store the signed-in person's phone number from a getPhoneNumber code."""
     return wechat_login.bind_phone(auth.current_user, body["code"])

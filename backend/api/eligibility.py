@@ -1,6 +1,6 @@
 """POST /api/v1/eligibility/chronic: can my outpatient chronic-disease care settle directly there?"""
 from backend.api import bp
-from backend.api.schemas import ChronicIn, ChronicOut
+from backend.api.schemas import NOT_FOR_MEMBER, ChronicIn, ChronicOut
 from backend.auth import auth, current_person
 from backend.services import eligibility
 
@@ -12,7 +12,7 @@ from backend.services import eligibility
 @bp.doc(summary="Chronic-disease direct settlement: the four conditions",
         description="Qualification, a valid filing covering the area, the insured area opening the disease, and "
                     "the institution (when named) networked for it; failing conditions first, each with what to do.",
-        responses={404: "Unknown disease, area or institution", 403: "Not authorised for that member"})
+        responses={403: NOT_FOR_MEMBER, 404: "Unknown disease, area or institution"})
 def chronic(body):
     """Evaluate chronic-disease eligibility for the user or a member they act for."""
     person = current_person()

@@ -4,6 +4,7 @@ from apiflask.fields import DateTime, Integer, List, Nested, String
 from apiflask.validators import Length, OneOf
 
 from backend.api import bp
+from backend.api.schemas import REFUSED, UNBOUND
 from backend.auth import auth, current_person
 from backend.services import family
 
@@ -55,7 +56,7 @@ def _family(person) -> dict:
 @bp.get("/family")
 @bp.auth_required(auth)
 @bp.output(FamilyOut)
-@bp.doc(summary="List my family links (both directions)")
+@bp.doc(summary="List my family links (both directions)", responses={403: UNBOUND})
 def list_family():
     """List the relatives I act for and those who act for me."""
     return _family(current_person())
@@ -66,7 +67,8 @@ def list_family():
 @bp.input(InviteIn, arg_name="body")
 @bp.output(InvitationOut, status_code=201)
 @bp.doc(summary="Invite a relative to let me act for them",
-        responses={404: "No insured person with this name and ID number", 409: "Five members already"})
+        responses={400: REFUSED, 403: UNBOUND, 404: "No insured person with this name and ID number",
+                   409: "Five members already, or already a member"})
 def invite(body):
     """Create a one-time invitation code the member accepts from their own WeChat."""
     person = current_person()
@@ -79,7 +81,8 @@ def invite(body):
 @bp.auth_required(auth)
 @bp.input(AcceptIn, arg_name="body")
 @bp.output(LinkOut)
-@bp.doc(summary="Accept an invitation (as the invited member)", responses={404: "Wrong or expired code"})
+@bp.doc(summary="Accept an invitation (as the invited member)",
+        responses={403: UNBOUND, 404: "Wrong or expired code"})
 def accept(body):
     """Consent to the inviting relative acting for me."""
     person = current_person()
@@ -90,7 +93,7 @@ def accept(body):
 @bp.auth_required(auth)
 @bp.output(LinkOut)
 @bp.doc(summary="End a family link (the member withdraws consent, or the agent stops)",
-        responses={404: "Not a link of mine"})
+        responses={403: UNBOUND, 404: "Not a link of mine"})
 def revoke(link_id: int):
     """End a link at once; the agent can no longer see or act for the member."""
     person = current_person()

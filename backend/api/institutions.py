@@ -3,7 +3,7 @@ from dataclasses import asdict
 
 from backend.api import bp
 from backend.api.schemas import (
-    ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
+    NOT_FOR_MEMBER, RATE_LIMITED, REFUSED, UNBOUND, ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
 )
 from backend.auth import auth, current_person
 from backend.extensions import db, limiter, public_rate_limit
@@ -30,7 +30,8 @@ def _invalid_search(exc: InvalidSearch):
 @limiter.limit(public_rate_limit)
 @bp.input(InstitutionQuery, location="query", arg_name="query")
 @bp.output(InstitutionPageOut)
-@bp.doc(summary="Search networked institutions", description="Public and rate-limited. 400 names the bad parameter.")
+@bp.doc(summary="Search networked institutions", description="Public and rate-limited. 400 names the bad parameter.",
+        responses={400: "Invalid search: `field` names the parameter, `reason` why", 429: RATE_LIMITED})
 def search_institutions(query):
     """Search by area, district, service, disease, level, name (Chinese, pinyin, initials) and distance."""
     filters = SearchFilters(
@@ -47,7 +48,7 @@ def search_institutions(query):
 @bp.get("/institutions/<code>")
 @limiter.limit(public_rate_limit)
 @bp.output(InstitutionOut)
-@bp.doc(summary="Show one institution", responses={404: "No such institution"})
+@bp.doc(summary="Show one institution", responses={404: "No such institution", 429: RATE_LIMITED})
 def show_institution(code: str):
     """Show an institution with the services and diseases it is networked for."""
     inst = get_institution(code)
@@ -68,7 +69,8 @@ def show_institution(code: str):
 @bp.output(SettlementOut)
 @bp.doc(summary="Would my visit settle directly here?",
         description="Checks the filing, the filed area, the networked service/disease, the area's level and "
-                    "choice rules; when it would not settle, lists the nearest three that would.")
+                    "choice rules; when it would not settle, lists the nearest three that would.",
+        responses={403: NOT_FOR_MEMBER, 404: "No such institution"})
 def settlement_at_institution(code: str, query):
     """Explain whether a visit of a given kind would settle directly at this institution."""
     person = current_person()
@@ -81,7 +83,7 @@ def settlement_at_institution(code: str, query):
 @bp.input(ChoiceIn, arg_name="body")
 @bp.output(FilingOut)
 @bp.doc(summary="Choose the institutions of a filing (where the insured area requires a choice)",
-        responses={400: "Not required by the area, or against its rule", 404: "Not found"})
+        responses={400: "Not required by the area, or against its rule", 403: UNBOUND, 404: "Not found"})
 def choose_institutions(reference: str, body):
     """Record the chosen institutions on a filing (checked against the area's number and level rule)."""
     person = current_person()

@@ -4,6 +4,7 @@ from apiflask.fields import Boolean, List, Nested, String
 from apiflask.validators import Length, OneOf
 
 from backend.api import bp
+from backend.api.schemas import REFUSED, UNBOUND
 from backend.auth import auth, current_person
 from backend.services import activity, profile
 
@@ -39,7 +40,7 @@ class ActivityOut(Schema):
 @bp.get("/me")
 @bp.auth_required(auth)
 @bp.output(ProfileOut)
-@bp.doc(summary="My profile (ID number and phone masked)")
+@bp.doc(summary="My profile (ID number and phone masked)", responses={403: UNBOUND})
 def me():
     """Show the signed-in person's profile."""
     return profile.view(current_person())
@@ -49,7 +50,7 @@ def me():
 @bp.auth_required(auth)
 @bp.input(SettingsIn, arg_name="body")
 @bp.output(ProfileOut)
-@bp.doc(summary="Change my text size, language or phone")
+@bp.doc(summary="Change my text size, language or phone", responses={400: REFUSED, 403: UNBOUND})
 def settings(body):
     """Change large-text mode, language or phone number."""
     return profile.view(profile.update_settings(current_person(), channel="miniprogram", **body))
@@ -58,7 +59,7 @@ def settings(body):
 @bp.get("/me/activity")
 @bp.auth_required(auth)
 @bp.output(ActivityOut)
-@bp.doc(summary="Who viewed or acted on my business (谁看过/办过我的业务)")
+@bp.doc(summary="Who viewed or acted on my business (谁看过/办过我的业务)", responses={403: UNBOUND})
 def my_activity():
     """List who viewed or acted on the person's business, newest first."""
     return {"activity": activity.activity_for(current_person())}

@@ -6,6 +6,12 @@ from marshmallow import ValidationError, validates_schema
 
 CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
 
+# Refusals the routes document with @bp.doc(responses=...); every error body is backend.errors.ERROR_SCHEMA.
+UNBOUND = "The WeChat identity is not bound to an insured person yet (identity_required)"
+NOT_FOR_MEMBER = "Not bound to an insured person yet, or not authorised for that member"
+RATE_LIMITED = "Too many requests; try again later"
+REFUSED = "Invalid input, or refused by a rule JSON Schema cannot state (the reason code is in `error`)"
+
 
 class MessageIn(Schema):
     text = String(validate=Length(max=2000), metadata={"description": "What the person typed or said."})

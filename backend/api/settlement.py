@@ -4,6 +4,7 @@ from apiflask.fields import Boolean, Date, String
 from apiflask.validators import Length, OneOf
 
 from backend.api import bp
+from backend.api.schemas import NOT_FOR_MEMBER, RATE_LIMITED, REFUSED
 from backend.auth import auth, current_person
 from backend.extensions import limiter, public_rate_limit
 from backend.services import readiness
@@ -28,7 +29,7 @@ class MyReadinessIn(Schema):
         description="Treatment area's catalogue, insured area's policy (or a `policy` override), Decimal "
                     "arithmetic rounded half-up to the fen. 400 names the malformed field, e.g. `items[2].amount`. "
                     "The shipped policies and catalogue are SAMPLE data.",
-        responses={503: "The settlement service is unavailable; try again"})
+        responses={400: REFUSED, 429: RATE_LIMITED, 503: "The settlement service is unavailable; try again"})
 def estimate(body):
     """Estimate one visit's split between the fund and the person."""
     return readiness.estimate(body)
@@ -41,7 +42,7 @@ def estimate(body):
 @bp.doc(summary="Will direct settlement work for this visit?",
         description="Every reason of DOMAIN.md 4.3 that applies (filing, area, category, network, insurance "
                     "status, e-voucher, qualification, maintenance window), each with what to do.",
-        responses={403: "Not authorised for that member", 404: "Unknown institution", 503: "Settlement unavailable"})
+        responses={400: REFUSED, 403: NOT_FOR_MEMBER, 404: "Unknown institution", 503: "Settlement unavailable"})
 def my_readiness(body):
     """Check a planned visit for the user or a member they act for."""
     person = current_person()

@@ -30,6 +30,7 @@ OPEN_STATES = ("invited", "consented", "offline_proof")
 # No 0/O, 1/I/L: the code is read aloud over the phone to an elderly parent.
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 8
+MAX_ID = 2**31 - 1
 
 
 
@@ -169,7 +170,8 @@ def accept_invitation(member: Person, code: str, *, channel: str) -> FamilyLink:
 
 def revoke(person: Person, link_id: int, *, channel: str) -> FamilyLink:
     """End a link at once: the member withdraws consent or declines, or the agent stops; commits."""
-    link = db.session.get(FamilyLink, link_id)
+    # Ids are 32-bit in the database: a larger number (from a URL) names no link, it must not reach the driver.
+    link = db.session.get(FamilyLink, link_id) if 0 < link_id <= MAX_ID else None
     # Only the two people on the link may end it; anyone else is told it does not exist.
     if link is None or person.id not in (link.member_person_id, link.agent_person_id):
         raise NotFound("family_link_not_found")

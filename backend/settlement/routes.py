@@ -5,14 +5,19 @@ from backend.settlement import bp, service, service_auth
 from backend.settlement.schemas import (EstimateIn, EstimateOut, ReadinessIn, ReadinessOut, RegistrationIn,
                                         RegistrationOut)
 
+# A first delivery answers 201 with the body a repeat gets with 200.
+FIRST_DELIVERY = {"description": "A first delivery: recorded",
+                  "content": {"application/json": {"schema": {"$ref": "#/components/schemas/RegistrationOut"}}}}
+
 
 @bp.post("/registrations")
 @bp.auth_required(service_auth)
 @bp.input(RegistrationIn, arg_name="message")
-@bp.output(RegistrationOut, status_code=200)
+@bp.output(RegistrationOut, status_code=200, description="A repeat (or an older version): `duplicate: true`")
 @bp.doc(summary="Register a filing (the hand-off)",
         description="Idempotent by reference + version: a repeat answers the stored outcome with "
-                    "`duplicate: true` and changes nothing. Versions of one filing must arrive in order.")
+                    "`duplicate: true` and changes nothing. Versions of one filing must arrive in order.",
+        responses={201: FIRST_DELIVERY})
 def register(message):
     """Record a filing's registration, change or cancellation exactly once."""
     answer = service.register(message)

@@ -6,12 +6,13 @@ registration of coverage (the hand-off). Money is always a decimal string, never
 """
 from apiflask import Schema
 from apiflask.fields import Boolean, Date, Integer, List, Nested, String
-from apiflask.validators import Length, OneOf, Regexp
+from apiflask.validators import Length, OneOf, Range, Regexp
 
 AREA = Regexp(r"^\d{6}$", error="a six-digit area code")
 VISIT_TYPES = ("inpatient", "outpatient", "chronic")
 CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
 LEVELS = ("3A", "3B", "3", "2A", "2", "1", "none")
+MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
 
 
 class LineItemIn(Schema):
@@ -83,7 +84,7 @@ class RegistrationIn(Schema):
     idempotency_key = String(required=True, validate=Length(min=1, max=128))
     event = String(required=True, validate=OneOf(("registered", "cancelled", "superseded")))
     reference = String(required=True, validate=Length(min=1, max=32))
-    version = Integer(required=True)
+    version = Integer(required=True, validate=Range(min=1, max=MAX_VERSION))
     category = String(required=True, validate=OneOf(CATEGORIES))
     insured_area = String(required=True, validate=AREA)
     treatment_area = String(required=True, validate=AREA)
