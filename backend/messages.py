@@ -171,6 +171,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "The settlement service is unavailable right now; please try again later. "
                                "Your filing is not affected."),
     "settlement_rejected": ("结算服务没有接受这次请求。", "The settlement service refused the request."),
+    "idempotency_key_reused": ("这个幂等键已用于另一个备案版本（{reference} 第{version}版被拒绝）。",
+                               "The idempotency key was already used by another filing version "
+                               "({reference} v{version} refused)."),
 }
 
 

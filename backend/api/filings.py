@@ -3,7 +3,7 @@ from backend.api import bp
 from backend.api.schemas import REFUSED, UNBOUND, CancelIn, ChangeIn, FilingOut, FilingsOut
 from backend.auth import auth
 from backend.auth import current_person as _person
-from backend.services import filings
+from backend.services import activity, filings
 
 
 @bp.get("/filings")
@@ -23,7 +23,9 @@ def list_filings():
 def get_filing(reference: str):
     """Show one filing with its checks and hand-off status."""
     person = _person()
-    return filings.summary(filings.get_filing(person, reference), viewer=person)
+    filing = filings.get_filing(person, reference)
+    activity.record_view(person, filing, channel="miniprogram")  # shows in the member's "谁看过"
+    return filings.summary(filing, viewer=person)
 
 
 @bp.post("/filings/<reference>/cancel")

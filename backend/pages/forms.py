@@ -96,6 +96,16 @@ class SettlementForm(QueryForm):
     principal = StringField(validators=[Optional(), Length(max=32)])
 
 
+class EstimateForm(QueryForm):
+    city = StringField(validators=[Optional(), Length(max=40)])
+    visit = SelectField(choices=[SelectChoice(v) for v in ("inpatient", "outpatient", "chronic")],
+                        validators=[Optional()], default="inpatient")
+    level = SelectField(choices=[SelectChoice(v) for v in ("3", "2", "1")], validators=[Optional()], default="3")
+    total = StringField(validators=[Optional(), Length(max=16)])
+    self_paid = StringField(validators=[Optional(), Length(max=16)])
+    principal = StringField(validators=[Optional(), Length(max=32)])
+
+
 class ChronicForm(QueryForm):
     disease = StringField(validators=[Optional(), Length(max=40)])
     city = StringField(validators=[Optional(), Length(max=40)])

@@ -10,8 +10,8 @@ from backend.pages import (
     bp, current_identity, current_person, error_text, form_problem, language, large_text, person_required,
     render_page,
 )
-from backend.pages.forms import ChronicForm, SearchForm, SettlementForm
-from backend.services import eligibility, filings, institutions, profile
+from backend.pages.forms import ChronicForm, EstimateForm, SearchForm, SettlementForm
+from backend.services import eligibility, filings, institutions, profile, readiness
 from backend.services.errors import DomainError, NotFound
 from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
 
@@ -106,5 +106,35 @@ def chronic():
 @bp.get("/estimate")
 @person_required
 def estimate():
-    """Estimate what a visit costs (arrives with the settlement service)."""
-    return render_page("pages/estimate.html")
+    """Estimate roughly what the fund and the person pay for a visit (the settlement service's estimate)."""
+    person = current_person()
+    form = EstimateForm(request.args)
+    result, problem = None, None
+    if request.args.get("total"):
+        principal = form.principal.data or "self"
+        area = profile.find_area(form.city.data) if form.city.data else None
+        if not form.validate():
+            problem = form_problem(form)
+        elif area is None and not form.city.data:
+            filed = _filed_area(person, principal)
+            area = (filed, "") if filed else None
+        if problem is None and area is None:
+            problem = messages.text("unknown_area", language())
+        if problem is None:
+            try:
+                result = readiness.estimate_for(person, principal, area[0], form.visit.data or "inpatient",
+                                                total=form.total.data.strip(), self_paid=(form.self_paid.data or "0").strip(),
+                                                level=form.level.data or "3")
+            except DomainError as exc:
+                problem = error_text(exc)
+    return render_page("pages/estimate.html", form=form, result=result, problem=problem,
+                       principals=_principal_choices(person), status=400 if problem else 200)
+
+
+def _filed_area(person, principal_key: str) -> str | None:
+    try:
+        principal, _ = filings.resolve_principal(person, principal_key)
+    except DomainError:
+        return None
+    active = [f for f in filings.active_filings(principal.id) if f.status == "approved"]
+    return active[0].treatment_area_code if active else None

@@ -264,16 +264,10 @@ def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Rep
 
 def _rough_estimate(person: Person, effect: CheckSettlement, service: str) -> dict | None:
     """Estimate as if the whole amount were category A (the person gave only a total)."""
-    principal, _ = filings.resolve_principal(person, effect.principal)
     inst = db.session.get(Institution, effect.code)
-    relevant = institutions.relevant_filing(principal, inst.area_code, clock.today())
-    request = {"insured_area": principal.insured_area_code, "treatment_area": inst.area_code,
-               "scheme": principal.scheme, "person_status": principal.employment_status,
-               "category": relevant.category if relevant else "other_temporary", "visit_type": service,
-               "institution_level": inst.level, "items": [{"code": "total", "name": "总费用", "amount": effect.amount,
-                                                          "category": "A"}]}
     try:
-        answer = readiness.estimate(request)
+        answer = readiness.estimate_for(person, effect.principal, inst.area_code, service, total=effect.amount,
+                                        level=inst.level)
     except DomainError:  # e.g. no policy for the insured area: say nothing rather than guess
         return None
     ratio = f"{(Decimal(answer['ratio_applied']) * 100).normalize():f}%"

@@ -44,6 +44,36 @@ def readiness_for(actor: Person, principal_key: str, institution: str, service: 
     return answer
 
 
+def estimate_for(actor: Person, principal_key: str, treatment_area: str, visit_type: str, *, total: str,
+                 self_paid: str = "0", level: str = "3", on: date | None = None) -> dict:
+    """Estimate a visit from two figures a person knows: the total, and the self-paid part if any.
+
+    The rest is taken as category A (in scope) — a rough estimate, said so to the person. The
+    insured area, scheme, working/retired and filing category come from the person acted for.
+    """
+    from backend.rules.settlement import InvalidAmount, money
+    from backend.services import institutions
+    from backend.settlement.service import InvalidEstimate
+
+    principal, _link = filings.resolve_principal(actor, principal_key)
+    try:
+        whole, outside = money(total, "total", allow_zero=False), money(self_paid or "0", "self_paid")
+    except InvalidAmount as exc:
+        raise InvalidEstimate("invalid_amount", field=exc.field, reason=exc.reason) from None
+    if outside > whole:
+        raise InvalidEstimate("invalid_amount", field="self_paid", reason="more_than_total")
+    relevant = institutions.relevant_filing(principal, treatment_area, on or clock.today())
+    items = [{"code": "in-catalogue", "name": "目录内费用", "amount": str(whole - outside), "category": "A"}]
+    if outside:
+        items.append({"code": "self-paid", "name": "自费部分", "amount": str(outside), "category": "C"})
+    answer = estimate({
+        "insured_area": principal.insured_area_code, "treatment_area": treatment_area, "scheme": principal.scheme,
+        "person_status": principal.employment_status, "visit_type": visit_type, "institution_level": level,
+        # Without a filing for that area there is no direct settlement; temporary is the cautious guess.
+        "category": relevant.category if relevant else "other_temporary", "items": items})
+    return {**answer, "has_filing": relevant is not None and relevant.treatment_area_code == treatment_area}
+
+
 def estimate(request: dict) -> dict:
     """Ask the settlement service for an estimate (public: no personal data is involved)."""
     return call(lambda c: c.estimate(request))

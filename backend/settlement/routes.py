@@ -17,7 +17,7 @@ FIRST_DELIVERY = {"description": "A first delivery: recorded",
 @bp.doc(summary="Register a filing (the hand-off)",
         description="Idempotent by reference + version: a repeat answers the stored outcome with "
                     "`duplicate: true` and changes nothing. Versions of one filing must arrive in order.",
-        responses={201: FIRST_DELIVERY})
+        responses={201: FIRST_DELIVERY, 409: "The idempotency key was already used by another filing version"})
 def register(message):
     """Record a filing's registration, change or cancellation exactly once."""
     answer = service.register(message)

@@ -36,6 +36,12 @@ class InvalidEstimate(DomainError):
     code, status = "invalid_estimate", 400
 
 
+class IdempotencyKeyReused(DomainError):
+    """The idempotency key was already used by another filing version: the sender has a bug."""
+
+    code, status = "idempotency_key_reused", 409
+
+
 # --- registration (the hand-off) -------------------------------------------------------------
 
 def _answer(row: SettlementFiling, version: int, duplicate: bool, received_at: datetime) -> dict:
@@ -72,10 +78,17 @@ def register(message: dict) -> dict:
         # A concurrent delivery of the same message won; answer what it stored.
         db.session.rollback()
         seen = _received(ref, version)
+        if seen is None and _key_taken(message["idempotency_key"]):
+            raise IdempotencyKeyReused(reference=ref, version=version) from None
         if seen is None:
             raise
         return _answer(db.session.get(SettlementFiling, ref), version, True, seen.received_at)
     return _answer(row, version, False, now)
+
+
+def _key_taken(key: str) -> bool:
+    return db.session.scalar(select(SettlementRegistration.id).where(
+        SettlementRegistration.idempotency_key == key)) is not None
 
 
 def _received(ref: str, version: int) -> SettlementRegistration | None:

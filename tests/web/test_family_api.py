@@ -70,3 +70,18 @@ def test_my_profile_shows_masked_numbers_and_the_settings_change_the_text_size(a
     assert changed.get_json()["large_text"] is True
     reply = retiree.say("你好").get_json()
     assert reply["large_text"] is True
+
+
+def test_a_relatives_api_view_of_her_filing_shows_in_her_activity(app, as_person, people, today):
+    son = as_person("op-son")
+    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    assert son.filing(reference).status_code == 200
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.models import AuditEntry
+
+    with app.app_context():
+        viewed = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "filing.viewed")).all()
+        assert [(v.actor_id, v.principal_person_id, v.channel) for v in viewed] == [
+            (people.son, people.retiree, "miniprogram")]
