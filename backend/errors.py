@@ -59,11 +59,53 @@ def _fields(detail: dict) -> str:
     return ", ".join(names) or "?"
 
 
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul_characters():
+    """Refuse a request whose path (404), query or JSON body (400) holds a NUL character.
+
+    No text of ours contains one, and PostgreSQL cannot even compare text with it (the driver
+    raises), so it is refused before any view runs: a path with one names nothing, a parameter
+    with one is invalid input (every operation documents 400, see register).
+    """
+    if _has_nul(request.view_args or {}):
+        return error_body("not_found"), 404
+    body = request.get_json(silent=True) if request.is_json else None
+    places = {"query": request.args.to_dict(flat=False),
+              "json": body if isinstance(body, dict) else {"_schema": body}}
+    detail = {where: {str(name): ["NUL characters are not allowed."] for name, value in values.items()
+                      if _has_nul(name) or _has_nul(value)}
+              for where, values in places.items()}
+    detail = {where: fields for where, fields in detail.items() if fields}
+    if detail:
+        return error_body("invalid_input", detail=detail, fields=_fields(detail)), 400
+    return None
+
+
 def register(app: Flask) -> None:
     """Install the JSON error handlers on the app and document their body in the OpenAPI document."""
     # A request that fails validation answers 400 (below), so the document must say 400, not APIFlask's 422.
     app.config.update(VALIDATION_ERROR_STATUS_CODE=400, VALIDATION_ERROR_DESCRIPTION="Invalid input",
                       VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA, HTTP_ERROR_SCHEMA=ERROR_SCHEMA)
+
+    @app.spec_processor
+    def document_invalid_input(spec: dict) -> dict:
+        # Any operation can answer 400 (refuse_nul_characters), even one that reads no input.
+        spec.setdefault("components", {}).setdefault("schemas", {}).setdefault("HTTPError", ERROR_SCHEMA)
+        invalid = {"description": "Invalid input",
+                   "content": {"application/json": {"schema": {"$ref": "#/components/schemas/HTTPError"}}}}
+        for operations in spec.get("paths", {}).values():
+            for operation in operations.values():
+                operation.setdefault("responses", {}).setdefault("400", invalid)
+        return spec
 
     @app.error_processor
     def handle_http(error):

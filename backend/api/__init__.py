@@ -1,7 +1,10 @@
 """The mini-program JSON API under /api/v1 (OpenAPI at /api/v1/openapi.json)."""
 from apiflask import APIBlueprint
 
+from backend.errors import refuse_nul_characters
+
 bp = APIBlueprint("api", __name__, url_prefix="/api/v1")
+bp.before_request(refuse_nul_characters)
 
 from backend.api import dialog, eligibility, filings, institutions  # noqa: E402,F401  (register the routes)
 from backend.api import family, me  # noqa: E402,F401  (family accounts, the signed-in person)

@@ -6,10 +6,10 @@ chronic-disease qualifications, whether the e-voucher is activated), and gets ev
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 
-from backend.rules.institution_choice import LEVEL_NAMES, VISIT_NAMES, InstitutionView
+from backend.rules.institution_choice import LEVEL_NAMES, VISIT_NAMES, Check, InstitutionView
 
 SERVICES = ("inpatient", "outpatient", "chronic")
 TEMPORARY = ("referral", "emergency", "other_temporary")
@@ -44,13 +44,6 @@ class Window:
     starts: datetime
     ends: datetime
     note: str = ""
-
-
-@dataclass(frozen=True)
-class Check:
-    code: str
-    passed: bool
-    params: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,10 @@ import hmac
 from apiflask import APIBlueprint, HTTPTokenAuth
 from flask import current_app
 
+from backend.errors import refuse_nul_characters
+
 bp = APIBlueprint("settlement", __name__, url_prefix="/settlement/v1", tag="Settlement service")
+bp.before_request(refuse_nul_characters)
 service_auth = HTTPTokenAuth(scheme="Bearer", security_scheme_name="SettlementToken",
                              description="The shared service token (SETTLEMENT_API_TOKEN).")
 
