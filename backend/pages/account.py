@@ -15,6 +15,8 @@ from backend.pages import (
     signed_in,
 )
 from backend.pages.forms import DevLoginForm, MessageForm, SettingsForm, SignOutForm, StartForm, TextSizeForm
+from backend.pages.steps import SessionSteps, step_problem
+from backend.pages.words import word
 from backend.services import profile
 from backend.services.errors import DomainError
 
@@ -25,6 +27,8 @@ SERVICES = (
     ("activity", "pages.activity"), ("estimate", "pages.estimate"), ("settings", "pages.settings"),
 )
 LARGE_PER_SCREEN = 3
+# Large text asks the settings one per screen, then saves them together (the same service call).
+SETTINGS_STEPS = SessionSteps("settings", ("language", "large_text", "phone"))
 
 
 def _dev_allowed() -> bool:
@@ -112,8 +116,17 @@ def text_size():
 @bp.route("/settings", methods=["GET", "POST"])
 @person_required
 def settings():
-    """Show and change language, large text and phone (the owner's own form shows the full phone)."""
+    """Show and change language, large text and phone (the owner's own form shows the full phone).
+
+    Large text asks them one per screen (a ``step`` field), normal text in one form; both save with
+    ``profile.update_settings``.
+    """
+    from backend.pages import large_text
+
     person = current_person()
+    in_steps = "step" in request.form if request.method == "POST" else large_text()
+    if in_steps:
+        return _settings_steps(person)
     form = SettingsForm()
     problem = None
     if form.validate_on_submit():
@@ -130,6 +143,57 @@ def settings():
         form.phone.data = profile.own_phone(person)
     return render_page("pages/settings.html", form=form, me=profile.view(person), problem=problem,
                        saved=request.args.get("saved"), signout_form=SignOutForm(formdata=None))
+
+
+def _settings_steps(person):
+    """Large text: language, then large text, then phone, one per screen; saved together at the end."""
+    from backend import messages
+    from backend.pages import language
+
+    steps, lang = SETTINGS_STEPS, language()
+    posted = request.method == "POST"
+    requested = (request.form if posted else request.args).get("step")
+    if not posted and requested is None:
+        steps.clear()
+    step = steps.current(requested)
+    draft = steps.draft()
+    answers = {"language": draft.get("language", person.language or "zh_CN"),
+               "large_text": draft.get("large_text", bool(person.large_text)),
+               "phone": draft.get("phone", profile.own_phone(person))}
+    form = SettingsForm() if posted else SettingsForm(formdata=None)
+    problem, status = None, 200
+    if posted:
+        problem = step_problem(form, step, word("choose_one", lang) if step != "phone" else
+                               messages.text("invalid_phone", lang))
+        if problem is None:
+            answers[step] = getattr(form, step).data
+            if step == "phone":
+                answers["phone"] = (answers["phone"] or "").strip()
+            steps.keep(step, answers[step])
+            following = steps.after(step)
+            if following:
+                return redirect(url_for("pages.settings", step=following))
+            try:
+                profile.update_settings(person, language=answers["language"], large_text=bool(answers["large_text"]),
+                                        phone=answers["phone"] or None)
+                steps.clear()
+                return redirect(url_for("pages.settings", saved=1))
+            except DomainError as exc:
+                problem = error_text(exc)
+        if step == "phone":
+            answers["phone"] = form.phone.data or ""  # the owner's own entry, kept to correct it
+    form.language.data, form.large_text.data, form.phone.data = (answers["language"], bool(answers["large_text"]),
+                                                                  answers["phone"])
+    names = dict((c.value, c.label) for c in form.language.choices)
+    done = {"language": (word("language", lang), names.get(answers["language"], answers["language"])),
+            "large_text": (word("large_on", lang), word("yes_large" if answers["large_text"] else "no_large", lang))}
+    so_far = [done[name] for name in steps.order[:steps.order.index(step)]]
+    before = steps.before(step)
+    return render_page("pages/settings.html", status=status, form=form, me=profile.view(person), problem=problem,
+                       saved=request.args.get("saved"), signout_form=SignOutForm(formdata=None), step=step,
+                       number=steps.number(step), total=len(steps.order), answers=answers, so_far=so_far,
+                       languages=[(c.value, c.label) for c in form.language.choices],
+                       back=url_for("pages.settings", step=before) if before else None)
 
 
 def _without_choice_lines(text: str, choices: list[dict]) -> str:

@@ -1,10 +1,17 @@
 """My filings: status, validity, who filed it and when, hand-off status; cancel and change."""
 from __future__ import annotations
 
-from flask import redirect, url_for
+from datetime import date
 
-from backend.pages import bp, current_person, error_text, form_problem, language, person_required, render_page
+from flask import redirect, request, url_for
+
+from backend import messages
+from backend.pages import (
+    bp, current_person, error_text, form_problem, language, large_text, person_required, render_page,
+)
 from backend.pages.forms import CancelForm, ChangeForm
+from backend.pages.steps import SessionSteps, step_problem
+from backend.pages.words import word
 from backend.rules import filing_decision as rules
 from backend.services import activity, filings, profile
 from backend.services.errors import DomainError
@@ -70,13 +77,14 @@ def filing_change(reference: str):
     """Change the city or start date: a new filing replaces this one, decided by the same rules."""
     person = current_person()
     summary = filings.summary(filings.get_filing(person, reference), viewer=person)
+    in_steps = "step" in request.form if request.method == "POST" else large_text()
+    if in_steps:
+        return _change_steps(person, reference, summary)
     form, problem = ChangeForm(), None
     if form.validate_on_submit():
         changes = {}
         area = profile.find_area(form.treatment.data) if form.treatment.data else None
         if form.treatment.data and area is None:
-            from backend import messages
-
             problem = messages.text("unknown_area", language())
         else:
             if area:
@@ -92,3 +100,55 @@ def filing_change(reference: str):
         problem = form_problem(form)
     return render_page("pages/filing_change.html", f=summary, form=form, problem=problem,
                        status=400 if problem else 200)
+
+
+def _change_steps(person, reference: str, summary: dict):
+    """Large text: the new city, then the new start date, one per screen; then the same change."""
+    steps = SessionSteps(f"change_{reference}", ("treatment", "start_date"))
+    lang = language()
+    posted = request.method == "POST"
+    requested = (request.form if posted else request.args).get("step")
+    if not posted and requested is None:
+        steps.clear()
+    step, draft = steps.current(requested), steps.draft()
+    form = ChangeForm() if posted else ChangeForm(formdata=None)
+    problem = None
+    if posted:
+        problem = step_problem(form, step, word("need_date", lang) if step == "start_date" else
+                               messages.text("unknown_area", lang))
+        answer = None
+        if problem is None and step == "treatment":
+            answer = (form.treatment.data or "").strip()
+            if answer and profile.find_area(answer) is None:
+                problem = messages.text("unknown_area", lang)
+        elif problem is None:
+            answer = form.start_date.data.isoformat() if form.start_date.data else ""
+        if problem is None:
+            steps.keep(step, answer)
+            draft[step] = answer
+            following = steps.after(step)
+            if following:
+                return redirect(url_for("pages.filing_change", reference=reference, step=following))
+            changes = {}
+            area = profile.find_area(draft["treatment"]) if draft.get("treatment") else None
+            if area:
+                changes["treatment_area"] = area[0]
+            if draft.get("start_date"):
+                changes["start_date"] = date.fromisoformat(draft["start_date"])
+            try:
+                new = filings.change_filing(person, reference, changes, channel="h5")
+                steps.clear()
+                return redirect(url_for("pages.filing_detail", reference=new.reference))
+            except DomainError as exc:
+                problem = error_text(exc)
+                step = "treatment" if exc.code == "unknown_area" else step
+    if not (posted and problem and step == requested):
+        form.treatment.data = draft.get("treatment", "")
+        form.start_date.data = date.fromisoformat(draft["start_date"]) if draft.get("start_date") else None
+    so_far = [(word("treatment_area", lang), draft.get("treatment") or summary["treatment_area"]["name"])] \
+        if step == "start_date" else []
+    before = steps.before(step)
+    return render_page("pages/filing_change.html", status=400 if problem else 200, f=summary, form=form,
+                       problem=problem, step=step, number=steps.number(step), total=len(steps.order), so_far=so_far,
+                       back=url_for("pages.filing_change", reference=reference, step=before) if before
+                       else url_for("pages.filing_detail", reference=reference))

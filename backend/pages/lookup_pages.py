@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from flask import request
+from flask import request, url_for
 
 from backend import messages
 from backend.pages import (
@@ -11,6 +11,8 @@ from backend.pages import (
     render_page,
 )
 from backend.pages.forms import ChronicForm, EstimateForm, SearchForm, SettlementForm
+from backend.pages.steps import QuerySteps
+from backend.pages.words import word
 from backend.services import eligibility, filings, institutions, profile, readiness
 from backend.services.errors import DomainError, NotFound
 from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
@@ -31,18 +33,27 @@ def _principal_choices(person) -> list[tuple[str, str, str]]:
 
 @bp.get("/institutions", endpoint="institutions")
 def institutions_search():
-    """Search networked institutions by city, service and name, or near the phone (public)."""
+    """Search networked institutions by city, service and name, or near the phone (public).
+
+    Large text asks the city, then the kind of care, one per screen ("near me" needs neither).
+    """
     form = SearchForm(request.args)
-    hits, has_more, problem, area = [], False, None, None
-    wants = any(request.args.get(k) for k in ("city", "q", "lat"))
-    if wants and not form.validate():
-        problem = form_problem(form)
-    elif wants:
+    hits, has_more, problem, area, bad = [], False, None, None, None
+    steps = QuerySteps(("city", "service"), request.args) if large_text() else None
+    if steps is not None and not request.args.get("lat"):
+        wants = steps.done
+        if wants and not (form.city.data or "").strip():
+            problem, bad = word("need_city", language()), "city"
+    else:
+        wants = any(request.args.get(k) for k in ("city", "q", "lat"))
+    if problem is None and wants and not form.validate():
+        problem, bad = form_problem(form), next(iter(form.errors), None)
+    elif problem is None and wants:
         lat, lon = _float(form.lat.data), _float(form.lon.data)
         if form.city.data:
             area = profile.find_area(form.city.data)
             if area is None:
-                problem = messages.text("unknown_area", language())
+                problem, bad = messages.text("unknown_area", language()), "city"
         if problem is None:
             try:
                 page = search(SearchFilters(
@@ -54,7 +65,8 @@ def institutions_search():
             except InvalidSearch as exc:
                 problem = messages.text("invalid_search", language(), field=exc.field, reason=exc.code)
     return render_page("pages/institutions.html", form=form, hits=hits, has_more=has_more, problem=problem,
-                       searched=wants, area=area, status=400 if problem else 200)
+                       searched=wants, area=area, status=400 if problem else 200,
+                       **_step_context(steps, bad, problem, True if wants and not problem else None))
 
 
 @bp.get("/institutions/<code>")
@@ -66,69 +78,107 @@ def institution_detail(code: str):
     form = SettlementForm(request.args)
     identity = current_identity()
     person = identity.person if identity else None
+    principals = _principal_choices(person) if person else []
+    # Large text asks for whom (when there is a choice), then the kind of visit, one per screen.
+    steps = _steps(principals, ("visit",)) if person is not None else None
     result, problem = None, None
-    if person is not None and request.args.get("visit"):
+    if person is not None and (steps.done if steps is not None else request.args.get("visit")):
         if form.validate():
             try:
-                result = institutions.settlement_check(person, form.principal.data or "self", code, form.visit.data,
-                                                       lang=language())
+                result = institutions.settlement_check(person, form.principal.data or "self", code,
+                                                       form.visit.data or "inpatient", lang=language())
             except DomainError as exc:
                 problem = error_text(exc)
         else:
             problem = form_problem(form)
     return render_page("pages/institution.html", inst=inst, form=form, result=result, problem=problem,
-                       principals=_principal_choices(person) if person else [], status=403 if problem else 200)
+                       principals=principals, status=403 if problem else 200,
+                       **_step_context(steps, None, problem, result))
 
 
 @bp.get("/chronic")
 @person_required
 def chronic():
-    """Check the four conditions for settling chronic-disease care directly (门诊慢特病)."""
+    """Check the four conditions for settling chronic-disease care directly (门诊慢特病).
+
+    Large text asks for whom (when there is a choice), the disease and the city, one per screen.
+    """
     person = current_person()
     form = ChronicForm(request.args)
-    result, problem = None, None
-    if request.args.get("disease"):
+    principals = _principal_choices(person)
+    steps = _steps(principals, ("disease", "city"))
+    result, problem, bad = None, None, None
+    if steps is not None and steps.done and not (form.disease.data or "").strip():
+        problem, bad = word("need_disease", language()), "disease"
+    elif (steps.done if steps is not None else request.args.get("disease")):
         area = profile.find_area(form.city.data) if form.city.data else None
         if not form.validate():
-            problem = form_problem(form)
+            problem, bad = form_problem(form), next(iter(form.errors), None)
         elif form.city.data and area is None:
-            problem = messages.text("unknown_area", language())
+            problem, bad = messages.text("unknown_area", language()), "city"
         else:
             try:
                 result = eligibility.chronic_eligibility(person, form.principal.data or "self", form.disease.data,
                                                          area=area[0] if area else None, lang=language())
             except DomainError as exc:
                 problem = error_text(exc)
-    return render_page("pages/chronic.html", form=form, result=result, problem=problem,
-                       principals=_principal_choices(person), status=400 if problem else 200)
+                bad = "city" if exc.code == "unknown_area" else "disease" if "disease" in exc.code else None
+    return render_page("pages/chronic.html", form=form, result=result, problem=problem, principals=principals,
+                       status=400 if problem else 200, **_step_context(steps, bad, problem, result))
 
 
 @bp.get("/estimate")
 @person_required
 def estimate():
-    """Estimate roughly what the fund and the person pay for a visit (the settlement service's estimate)."""
+    """Estimate roughly what the fund and the person pay for a visit (the settlement service's estimate).
+
+    Large text asks for whom (when there is a choice), the total, the city and the kind of visit, one per
+    screen; the same estimate runs once all are answered.
+    """
     person = current_person()
     form = EstimateForm(request.args)
-    result, problem = None, None
-    if request.args.get("total"):
+    principals = _principal_choices(person)
+    steps = _steps(principals, ("total", "city", "visit"))
+    result, problem, bad = None, None, None
+    if steps is not None and steps.done and not (form.total.data or "").strip():
+        problem, bad = word("need_total", language()), "total"
+    elif (steps.done if steps is not None else request.args.get("total")):
         principal = form.principal.data or "self"
         area = profile.find_area(form.city.data) if form.city.data else None
         if not form.validate():
-            problem = form_problem(form)
+            problem, bad = form_problem(form), next(iter(form.errors), None)
         elif area is None and not form.city.data:
             filed = _filed_area(person, principal)
             area = (filed, "") if filed else None
         if problem is None and area is None:
-            problem = messages.text("unknown_area", language())
+            problem, bad = messages.text("unknown_area", language()), "city"
         if problem is None:
             try:
                 result = readiness.estimate_for(person, principal, area[0], form.visit.data or "inpatient",
                                                 total=form.total.data.strip(), self_paid=(form.self_paid.data or "0").strip(),
                                                 level=form.level.data or "3")
             except DomainError as exc:
-                problem = error_text(exc)
-    return render_page("pages/estimate.html", form=form, result=result, problem=problem,
-                       principals=_principal_choices(person), status=400 if problem else 200)
+                problem, bad = error_text(exc), exc.params.get("field")
+    return render_page("pages/estimate.html", form=form, result=result, problem=problem, principals=principals,
+                       status=400 if problem else 200, **_step_context(steps, bad, problem, result))
+
+
+def _steps(principals, questions: tuple[str, ...]) -> QuerySteps | None:
+    """Large text's questions for a look-up: "for whom" first when there is a choice, then the page's own."""
+    if not large_text():
+        return None
+    return QuerySteps((("principal",) if len(principals) > 1 else ()) + questions, request.args)
+
+
+def _step_context(steps: QuerySteps | None, bad: str | None, problem, result) -> dict:
+    """What a large-text look-up screen shows: the one question, the answers carried, the way back."""
+    if steps is None:
+        return {"step": None}
+    step = None if result is not None else steps.step(bad, problem=bool(problem))
+    back = steps.back(step)
+    return {"step": step, "carried": steps.carried(step), "number": steps.number(step) if step else None,
+            "total_steps": len(steps.order), "back": None if back is None else
+            url_for(request.endpoint, **(request.view_args or {}), **back)}
 
 
 def _filed_area(person, principal_key: str) -> str | None:

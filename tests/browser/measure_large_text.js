@@ -1,6 +1,9 @@
 // Measure the large-text (elder mode) rules on the rendered page; returns a list of problems.
 // Thresholds: main text >= 24 px, headings >= 30 px, line height >= 1.3, contrast >= 4.5:1,
-// targets >= 60x60 px, at most 4 choices, no pop-ups, no timers (MIIT guideline, WeChat care mode).
+// targets >= 60x60 px, at most 4 choices, one question per screen, no pop-ups, no timers (MIIT guideline,
+// WeChat care mode). A question is a visible form control group: an input, a select, a textarea, or a radio
+// (checkbox) group counted once by form and name; hidden fields and buttons are not questions, so the
+// text-size switch in the header (a button in a form of hidden fields) is not one.
 () => {
   const problems = [];
   const visible = (el) => {
@@ -46,6 +49,16 @@
   for (const select of document.querySelectorAll("select")) {
     if (select.options.length > 4) problems.push(`select ${select.name} has ${select.options.length} options > 4`);
   }
+  const questions = new Map();
+  for (const el of document.querySelectorAll("input, select, textarea")) {
+    const type = (el.getAttribute("type") || "text").toLowerCase();
+    if (el.tagName === "INPUT" && ["hidden", "submit", "button", "image", "reset"].includes(type)) continue;
+    if (!visible(el)) continue;
+    const grouped = el.tagName === "INPUT" && (type === "radio" || type === "checkbox") && el.name;
+    const key = grouped ? `${Array.from(document.forms).indexOf(el.form)}:${type}:${el.name}` : el;
+    questions.set(key, el.name || el.id || el.tagName.toLowerCase());
+  }
+  if (questions.size > 1) problems.push(`questions ${questions.size} > 1: ${Array.from(questions.values()).join(", ")}`);
   if (document.querySelector("dialog, [role=dialog], [role=alertdialog]")) problems.push("a pop-up dialog");
   if (document.querySelector("meta[http-equiv=refresh i]")) problems.push("a timed refresh");
   return problems;

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -53,6 +54,19 @@ def page_paths(reference: str, code: str, institution: str) -> list[str]:
     ]
 
 
+def large_step_paths(reference: str, institution: str) -> list[str]:
+    """The screens large text adds: every form asked one question at a time (each screen once)."""
+    return [
+        "/m/family/invite", "/m/family/invite?step=id_number", "/m/family/invite?step=relation",
+        "/m/family/invite?step=agent_relation", "/m/family/accept",
+        "/m/settings?step=large_text", "/m/settings?step=phone",
+        f"/m/filings/{reference}/change?step=start_date",
+        "/m/institutions?city=深圳", "/m/institutions?city=深圳&service=", f"/m/institutions/{institution}",
+        "/m/chronic?disease=高血压", "/m/estimate?total=20000", "/m/estimate?total=20000&city=",
+        "/m/estimate?total=20000&city=深圳&visit=inpatient",
+    ]
+
+
 def build_world(app, as_person) -> dict:
     """The son files for his mother, the worker invites her, sample institutions are loaded; returns the ids."""
     from sqlalchemy import select
@@ -73,3 +87,32 @@ def build_world(app, as_person) -> dict:
         "name": "王秀英", "id_number": "21010219580312002" + idnumber.check_digit("21010219580312002"),
         "relation": "mother", "agent_relation": "other"}).get_json()["code"]
     return {"reference": reference, "code": code, "institution": institution}
+
+
+class _Questions(HTMLParser):
+    """Count the questions a page asks: inputs, selects and textareas, a radio or checkbox group once."""
+
+    def __init__(self):
+        super().__init__()
+        self.count, self._groups = 0, set()
+
+    def handle_starttag(self, tag, attrs):
+        found = dict(attrs)
+        if tag in ("select", "textarea"):
+            self.count += 1
+        elif tag == "input":
+            kind = (found.get("type") or "text").lower()
+            if kind in ("hidden", "submit", "button", "image", "reset"):
+                return
+            if kind in ("radio", "checkbox"):
+                if (kind, found.get("name")) in self._groups:
+                    return
+                self._groups.add((kind, found.get("name")))
+            self.count += 1
+
+
+def questions(html: str) -> int:
+    """Return how many questions (form control groups, not hidden fields or buttons) a page shows."""
+    parser = _Questions()
+    parser.feed(html)
+    return parser.count
