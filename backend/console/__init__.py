@@ -130,3 +130,13 @@ def handle_unexpected(exc: Exception):
 
 
 from backend.console import auth, dashboard_views, family_views, policy_views, review_views  # noqa: E402,F401
+
+
+def _register_nul_guard() -> None:
+    # The same guard as the H5 pages: PostgreSQL cannot compare text holding NUL.
+    from backend.pages import refuse_nul_characters
+
+    bp.before_request(refuse_nul_characters)
+
+
+_register_nul_guard()

@@ -146,6 +146,20 @@ def _page_globals():
             "identity": current_identity(), "text_size_form": TextSizeForm(formdata=None)}
 
 
+@bp.before_request
+def refuse_nul_characters():
+    """Refuse a page request whose address (404) or fields (400) hold a NUL character."""
+    # PostgreSQL cannot compare text holding NUL (the driver raises); no page field ever needs one.
+    from werkzeug.exceptions import BadRequest, NotFound as PathNotFound
+
+    values = list((request.view_args or {}).values())
+    if any("\x00" in str(v) for v in values):
+        raise PathNotFound()
+    if any("\x00" in k or "\x00" in v for source in (request.args, request.form)
+           for k, vs in source.lists() for v in vs):
+        raise BadRequest()
+
+
 @bp.errorhandler(DomainError)
 def _domain_error(exc: DomainError):
     return render_page("pages/error.html", status=exc.status, message=error_text(exc))

@@ -6,20 +6,28 @@ Contract (used by the API, the explanations and the dialog flow):
     validate(SearchFilters) -> SearchFilters    (normalised, or InvalidSearch)
 
 How each search reaches its rows without reading the table:
-- with an area (~2,000 rows): the area index, LIKE on name / pinyin / initials, sort in SQL;
+- with an area (~2,000 rows, up to 17,000): the (area_code, level_rank, name) index, or its
+  partial twin for the service asked for, walked in page order; LIKE on name / pinyin /
+  initials;
 - by distance without an area: growing bounding boxes on the latitude/longitude index;
+- a name query without an area, in level order: the coarse name keys (lib/search_keys.py)
+  give the candidate (level, area) cells in order, read lazily; each cell is checked on the
+  area index, which also holds the code and the initials;
 - otherwise level by level (3A first) on the (level_rank, name) index, stopping at the page's
-  end; a name query first asks the coarse name keys (lib/search_keys.py) which areas hold a
-  match at each level, and reads only those areas when they are few.
+  end, in a name query's candidate areas when they are few.
 Every page asks for per_page + 1 rows to know whether another page exists; nothing counts.
 """
 from __future__ import annotations
 
+import functools
 import heapq
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from itertools import chain, islice
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, literal, or_, select, tuple_, union_all
+from sqlalchemy.orm import aliased
 
 from backend.extensions import db
 from backend.lib import search_keys
@@ -95,6 +103,8 @@ FIRST_CLASS_LEVELS = ("3A", "2A")
 # rows at a level); more means the match is common, so the level's name index finds a
 # page quickly.
 FEW_AREAS = 8
+# Candidate cells of a name query: this many per family first, the rest only if reached.
+CELL_BATCH = 24
 # Bounding boxes tried for a nearest search without an area, in degrees of latitude.
 BOX_DEGREES = (0.03, 0.12, 0.5, 2.0, 8.0)
 EARTH_RADIUS_KM = 6371.0088
@@ -106,12 +116,12 @@ _COLUMNS = (
 )
 
 
-def _read(stmt):
+def _read(stmt, params: dict | None = None):
     """Run a search query on the read replica when DATABASE_READ_URL is set (else the primary)."""
     if "search" in db.engines:
         # A replica may lag the primary by a moment; search results may do too, a decision never.
-        return db.session.execute(stmt, bind_arguments={"bind": db.engines["search"]})
-    return db.session.execute(stmt)
+        return db.session.execute(stmt, params, bind_arguments={"bind": db.engines["search"]})
+    return db.session.execute(stmt, params)
 
 
 def get_institution(code: str) -> Institution | None:
@@ -217,20 +227,22 @@ def _allowed_ranks(f: SearchFilters) -> list[int]:
     return sorted(search_keys.level_rank(lv) for lv in allowed)
 
 
-def _conditions(f: SearchFilters, ranks: list[int]) -> list:
+def _conditions(f: SearchFilters, ranks: list[int], *, with_query: bool = True) -> list:
     conds = []
     if len(ranks) < len(LEVELS):
         conds.append(Institution.level_rank.in_(ranks))
+    # A bare flag (SQLite renders `net_x = 1`) matches the condition of the per-service
+    # partial indexes word for word, which is how both planners recognise them.
     if f.service is not None:
-        conds.append(getattr(Institution, f"net_{f.service}").is_(True))
+        conds.append(getattr(Institution, f"net_{f.service}"))
     if f.disease is not None:
-        conds.append(Institution.net_chronic.is_(True))
+        conds.append(Institution.net_chronic)
         conds.append(exists().where(
             InstitutionDisease.institution_code == Institution.code, InstitutionDisease.disease_code == f.disease
         ))
     if f.exclude_codes:
         conds.append(Institution.code.not_in(f.exclude_codes))
-    if f.query is not None:
+    if f.query is not None and with_query:
         conds.append(_name_matches(f.query))
     return conds
 
@@ -276,12 +288,12 @@ def _area_scope(f: SearchFilters, *, use_index: bool = True) -> list:
 def _in_area(f: SearchFilters, ranks: list[int], offset: int) -> list:
     stmt = select(*_COLUMNS).where(*_area_scope(f), *_conditions(f, ranks))
     order = _order(f)
-    if db.session.get_bind().dialect.name == "postgresql":
-        # An area is small enough to sort; `+ 0` / `|| ''` keep PostgreSQL from walking the
-        # national name-order index hoping to meet the area's rows early (p99 282 ms when it
-        # did). SQLite already reads the area index, whose level order it uses for free.
-        order = {"level": [Institution.level_rank + 0, Institution.name + "", Institution.code],
-                 "name": [Institution.name + "", Institution.code]}[f.sort]
+    if f.sort == "name" and db.session.get_bind().dialect.name == "postgresql":
+        # An area is small enough to sort; `|| ''` keeps PostgreSQL from walking the national
+        # name-order index hoping to meet the area's rows early (p99 282 ms when it did).
+        # In level order the area's (area_code, level_rank, name) indexes give the page's
+        # rows first: a page reads a few dozen rows, not the area's thousands.
+        order = [Institution.name + "", Institution.code]
     stmt = stmt.order_by(*order).offset(offset).limit(f.per_page + 1)
     return _read(stmt).all()
 
@@ -312,10 +324,10 @@ def _candidate_areas(query: str, ranks: list[int]) -> dict[int, set[str]]:
 
 def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
     """Read level by level on the (level_rank, name) index, each level only as far as needed."""
-    cells = _candidate_areas(f.query, ranks) if f.query is not None else None
+    if f.query is not None and f.sort == "level":
+        return _by_level_and_area(f.query, _conditions(f, ranks, with_query=False), ranks, need)
     conds = _conditions(f, ranks)
-    if cells is not None and f.sort == "level":
-        return _by_level_and_area(cells, conds, ranks, need)
+    cells = _candidate_areas(f.query, ranks) if f.query is not None else None
     per_level = []
     got = 0
     for rank in ranks:
@@ -335,24 +347,140 @@ def _by_level(f: SearchFilters, ranks: list[int], need: int) -> list:
     return list(heapq.merge(*per_level, key=lambda row: (row.name, row.code)))[:need]
 
 
-def _by_level_and_area(cells: dict[int, set[str]], conds: list, ranks: list[int], need: int) -> list:
-    """Read a name query's candidate (level, area) cells in order, each on the small area index.
+def _candidate_cells(query: str, ranks: list[int]) -> Iterator[tuple[int, str, tuple[str, ...]]]:
+    """Yield the (level rank, area) cells whose name keys allow a match, in that order, lazily,
+    each with the families (characters, initials, pinyin) whose keys it holds.
+
+    A common query ("yy", 医院) has a candidate in nearly every cell (~2,000); a page
+    needs the first few, so each family's cells come from the key index in its own order,
+    the first CELL_BATCH of every family in one statement, the rest only when reached.
+    A name in a cell can only match in the families the cell is a candidate for (the
+    keys of a family are complete), so only those need checking there.
+    """
+    families, lookups = search_keys.families(query), search_keys.lookups(query)
+    contiguous = len(ranks) == ranks[-1] - ranks[0] + 1
+    shapes = tuple((len(lookup.keys), contiguous) for lookup in lookups)
+    params = {"rank_lo": ranks[0], "rank_hi": ranks[-1], **({} if contiguous else {"ranks": ranks})}
+    for i, lookup in enumerate(lookups):
+        params.update({f"k{i}_{j}": k for j, k in enumerate(lookup.keys)})
+        if not lookup.keys:
+            params.update({f"lo{i}": lookup.prefix, f"hi{i}": lookup.prefix + "\uffff"})
+    found: list[list[tuple[int, str, str]]] = [[] for _ in lookups]
+    for i, rank, area in _read(_first_cells_statement(shapes), params):
+        found[i].append((rank, area, families[i]))
+    streams = []
+    for i, first in enumerate(found):
+        first.sort()
+        rest = _cells_after(_cells_statement(i, *shapes[i], after=True), params, first[-1]) \
+            if len(first) == CELL_BATCH else ()
+        streams.append(chain(first, rest))
+    cell, holding = None, []
+    for rank, area, family in heapq.merge(*streams):
+        if (rank, area) != cell:
+            if cell is not None:
+                yield (*cell, tuple(holding))
+            cell, holding = (rank, area), []
+        holding.append(family)
+    if cell is not None:
+        yield (*cell, tuple(holding))
+
+
+@functools.lru_cache(maxsize=256)
+def _first_cells_statement(shapes: tuple[tuple[int, bool], ...]):
+    """Return the first CELL_BATCH cells of every lookup, tagged with its position, as one statement.
+
+    Statements are built once per shape (numbers of keys) with bound parameters: building
+    and hashing a join of up to 18 key rows cost more than running it.
+    """
+    key = InstitutionNameKey
+    firsts = [select(literal(i).label("lookup"), part.c.level_rank, part.c.area_code)
+              for i, shape in enumerate(shapes)
+              for part in [_cells_statement(i, *shape).order_by(key.level_rank, key.area_code)
+                           .limit(CELL_BATCH).subquery()]]
+    return firsts[0] if len(firsts) == 1 else union_all(*firsts)
+
+
+@functools.lru_cache(maxsize=256)
+def _cells_statement(i: int, n_keys: int, contiguous: bool, *, after: bool = False):
+    """Return the (level_rank, area_code) cells holding lookup i's keys (n_keys, or a prefix range)."""
+    key = InstitutionNameKey
+    # A range keeps the key index's (key, level_rank, area_code) order usable; IN would not.
+    scope = [key.level_rank.between(bindparam("rank_lo"), bindparam("rank_hi"))]
+    if not contiguous:
+        scope.append(key.level_rank.in_(bindparam("ranks", expanding=True)))
+    if after:
+        scope.append(tuple_(key.level_rank, key.area_code) > tuple_(bindparam("after_rank"), bindparam("after_area")))
+    if not n_keys:
+        stmt = (select(key.level_rank, key.area_code).distinct()
+                .where(key.key >= bindparam(f"lo{i}"), key.key < bindparam(f"hi{i}"), *scope))
+    else:
+        # Every key must occur in the cell: join the other keys' rows of the same cell.
+        stmt = select(key.level_rank, key.area_code).where(key.key == bindparam(f"k{i}_0"), *scope)
+        for j in range(1, n_keys):
+            alias = aliased(InstitutionNameKey)
+            stmt = stmt.join(alias, and_(alias.key == bindparam(f"k{i}_{j}"), alias.level_rank == key.level_rank,
+                                         alias.area_code == key.area_code))
+    return stmt.order_by(key.level_rank, key.area_code) if after else stmt
+
+
+def _cells_after(stmt, params: dict, last: tuple[int, str, str]) -> Iterator[tuple[int, str, str]]:
+    """Yield the cells of a statement after `last`, read when first asked for."""
+    for rank, area in _read(stmt, {**params, "after_rank": last[0], "after_area": last[1]}):
+        yield rank, area, last[2]
+
+
+def _by_level_and_area(query: str, conds: list, ranks: list[int], need: int) -> list:
+    """Read a name query's candidate (level, area) cells in order, each on the area index.
 
     Within a level the order is area, then name: a whole level in name order can hold
     hundreds of thousands of rows with the matches far apart, while a candidate cell
     (its name keys contain the query's) holds a few hundred rows and, for a two-character
-    query, surely a match; so a page costs a handful of small index reads.
+    query, surely a match. The (area_code, level_rank, name, code, name_initials) index
+    holds a cell in page order with what a character or initials query checks, so the
+    codes of a cell's matches come from the index alone; then only those rows are read.
+    Cells are read 1, 2, 4 ... at a time (never more than the rows still missing), one
+    statement per batch, so a rare query that finds a row or two per cell does not pay a
+    round trip per cell.
     """
     rows: list = []
-    for rank in ranks:
-        for area in sorted(cells.get(rank, ())):
-            stmt = (select(*_COLUMNS)
-                    .where(Institution.area_code == area, Institution.level_rank == rank, *conds)
-                    .order_by(Institution.name, Institution.code).limit(need - len(rows)))
-            rows += _read(stmt).all()
-            if len(rows) >= need:
-                return rows
-    return rows
+    cells = _candidate_cells(query, ranks)
+    size = 1
+    while len(rows) < need:
+        batch = list(islice(cells, min(size, need - len(rows))))
+        if not batch:
+            break
+        params = {"pattern": "%" + _escape_like(query) + "%", "limit": need - len(rows)}
+        for n, (rank, area, _families) in enumerate(batch):
+            params.update({f"rank{n}": rank, f"area{n}": area})
+        shape = (search_keys.families(query) == (search_keys.CJK,), tuple(families for _r, _a, families in batch))
+        # Filters besides the name (service, disease, ...) are rare here: build those afresh.
+        stmt = _build_cells_rows_statement(*shape, conds) if conds else _cells_rows_statement(*shape)
+        rows += _read(stmt, params).all()
+        size *= 2
+    return rows[:need]
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+@functools.lru_cache(maxsize=1024)
+def _cells_rows_statement(cjk_only: bool, cells: tuple[tuple[str, ...], ...]):
+    return _build_cells_rows_statement(cjk_only, cells, [])
+
+
+def _build_cells_rows_statement(cjk_only: bool, cells: tuple[tuple[str, ...], ...], conds: list):
+    """Return the rows of a batch of cells whose names match `:pattern`, at most `:limit` per cell."""
+    column = {search_keys.CJK: Institution.name if cjk_only else func.lower(Institution.name),
+              search_keys.INITIALS: Institution.name_initials, search_keys.PINYIN: Institution.name_pinyin}
+    parts = [select(Institution.code)
+             .where(Institution.area_code == bindparam(f"area{n}"), Institution.level_rank == bindparam(f"rank{n}"),
+                    or_(*(column[family].like(bindparam("pattern"), escape="/") for family in families)), *conds)
+             .order_by(Institution.name, Institution.code).limit(bindparam("limit"))
+             for n, families in enumerate(cells)]
+    codes = parts[0] if len(parts) == 1 else union_all(*(select(part.subquery().c.code) for part in parts))
+    return (select(*_COLUMNS).where(Institution.code.in_(codes))
+            .order_by(Institution.level_rank, Institution.area_code, Institution.name, Institution.code))
 
 
 def _nearest(f: SearchFilters, ranks: list[int], need: int) -> list:

@@ -16,6 +16,7 @@ from wechatpy.messages import BaseMessage
 from wechatpy.utils import WeChatSigner
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_OPENID_CHARS = 128  # WeChat's are 28; the column holds 128
 _CDATA = re.compile(rb"<!\[CDATA\[.*?\]\]>", re.S)
 _ROOT = re.compile(rb"^\s*(<\?xml[^>]{0,200}\?>\s*)?<xml>", re.S)
 
@@ -60,6 +61,7 @@ def parse(body: bytes, *, crypto: WeChatCrypto | None = None, msg_signature: str
             inner = crypto.decrypt_message(text, msg_signature, timestamp, nonce)
             text = check_xml(inner.encode("utf-8") if isinstance(inner, str) else inner)
         message = parse_message(text)
+        _check_fields(message)
     except BadMessage:
         raise
     except InvalidSignatureException:
@@ -71,3 +73,22 @@ def parse(body: bytes, *, crypto: WeChatCrypto | None = None, msg_signature: str
     if message is None or not message.source:
         raise BadMessage("malformed: no FromUserName")
     return message
+
+
+def _check_fields(message: BaseMessage | None) -> None:
+    """Refuse a message whose fields we read are not what WeChat sends.
+
+    A repeated or nested element parses as a list or a dict rather than text, and a CreateTime or
+    MsgId that is not a number fails only when read: found here, that is a 400, not a failed turn.
+    """
+    if message is None:
+        return
+    for name in ("source", "target", "type", "content", "recognition", "event"):
+        value = getattr(message, name, None)
+        if value is not None and not isinstance(value, str):
+            raise BadMessage(f"malformed: {name} is not text")
+    if len(message.source or "") > MAX_OPENID_CHARS:
+        raise BadMessage("malformed: FromUserName too long")
+    # Reading them runs wechatpy's int converter, which raises on text that is not a number.
+    if not isinstance(message.id, int) or not isinstance(message.time, int):
+        raise BadMessage("malformed: MsgId or CreateTime")

@@ -127,3 +127,11 @@ def test_a_wrong_phone_in_settings_is_explained_and_the_entry_kept(app, people):
     worker.sign_in("op-worker")
     page = worker.submit("/m/settings", {"language": "zh_CN", "phone": "12345"}, token_from="/m/settings")
     assert page.status_code == 200 and "手机号应为11位数字" in worker.html and 'value="12345"' in worker.html
+
+
+def test_a_nul_character_in_a_page_address_or_field_is_refused_in_plain_words(app, people):
+    client = app.test_client()
+    search = client.get("/m/institutions?q=a%00b")
+    detail = client.get("/m/institutions/S%00X")
+    assert (search.status_code, detail.status_code) == (400, 404)
+    assert "请求内容有误" in search.get_data(as_text=True)
