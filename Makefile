@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-$(shell cksum requirements.txt | cut -d' ' -f1)
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Test processes (pytest-xdist); each has its own SQLite file, PostgreSQL schema and Redis database.
+TEST_WORKERS ?= 2
 
 .PHONY: setup chromium run serve-prod test test-fast bench clean
 
@@ -44,7 +46,7 @@ serve-prod: setup
 
 ## The whole suite, on SQLite and PostgreSQL (CI=true: PostgreSQL must be reachable).
 test: setup chromium
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 ## The suite without slow browser/load tests, for quick local runs.
 test-fast: setup

@@ -9,6 +9,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage, SettlementFiling, SettlementRegistration
 from backend.services import delivery
+from tests.support.processes import xdist_index
 
 
 def outbox(topic_prefix=""):
@@ -168,7 +169,7 @@ def redis_url():
     from redis import Redis
     from redis.exceptions import RedisError
 
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    url = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - 2 * xdist_index()}")
     try:
         connection = Redis.from_url(url, socket_connect_timeout=2)
         connection.flushdb()

@@ -16,6 +16,12 @@ FLASK = [sys.executable, "-m", "flask"]
 SETTLEMENT_APP = "backend.settlement:create_settlement_app()"
 
 
+def xdist_index() -> int:
+    """Return this test process's pytest-xdist number (0 without xdist), to give it its own Redis database."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker[2:].isdigit() else 0
+
+
 def free_port() -> int:
     """Return a loopback port nothing listens on right now."""
     with socket.socket() as sock:

@@ -19,7 +19,7 @@ from tests.support.fake_wechat import WECHAT_TOKEN, OfficialAccountUser
 from tests.support.personas import token_for
 
 pytestmark = pytest.mark.slow
-REDIS_URL = os.environ.get("TEST_REDIS_URL_MULTI", "redis://127.0.0.1:6379/14")
+REDIS_URL = os.environ.get("TEST_REDIS_URL_MULTI", f"redis://127.0.0.1:6379/{14 - 2 * processes.xdist_index()}")
 
 
 class HttpClient:
