@@ -64,6 +64,7 @@ bench: setup
 	$(BIN)/python benchmarks/settlement_estimate.py
 	$(BIN)/python benchmarks/console_queue.py
 	$(BIN)/python benchmarks/wechat_turn.py
+	$(BIN)/python benchmarks/soak.py --users 10000
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis
