@@ -82,9 +82,14 @@ def thread_worker(app: Flask) -> ThreadWorker:
 
 
 def _redis(app: Flask):
-    from redis import Redis
+    # One client (and connection pool) per app: a wake-up follows every commit that queued work.
+    client = app.extensions.get("outbox_redis")
+    if client is None:
+        from redis import Redis
 
-    return Redis.from_url(app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
+        client = app.extensions["outbox_redis"] = Redis.from_url(
+            app.config["REDIS_URL"], socket_timeout=2, socket_connect_timeout=2)
+    return client
 
 
 def wake(app: Flask) -> None:

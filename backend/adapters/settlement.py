@@ -13,6 +13,7 @@ from abc import ABC, abstractmethod
 import requests
 from flask import current_app
 
+from backend.lib.jsonable import jsonable
 from backend.services.errors import DomainError
 
 
@@ -86,7 +87,7 @@ class HttpSettlementClient(SettlementClient):
 
     def _post(self, path: str, body: dict) -> dict:
         try:
-            response = self._session().post(f"{self.base_url}/settlement/v1{path}", json=_jsonable(body),
+            response = self._session().post(f"{self.base_url}/settlement/v1{path}", json=jsonable(body),
                                             headers={"Authorization": f"Bearer {self.token}"},
                                             timeout=self.timeout)
         except requests.RequestException as exc:
@@ -121,14 +122,6 @@ def _first_field(detail: dict) -> str | None:
         if isinstance(location, dict) and location:
             return str(next(iter(location)))
     return None
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    return value.isoformat() if hasattr(value, "isoformat") else value
 
 
 def client() -> SettlementClient:

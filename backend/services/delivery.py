@@ -125,36 +125,34 @@ def _claim(message_id: int, attempts: int, now, lease: float) -> bool:
     return result.rowcount == 1
 
 
+def _settle(message_id: int, status: str, error: str, *, wait: float | None = None, hook: Hook | None = None) -> None:
+    """Record a failed attempt (the handler's changes are rolled back): retry later, or failed for good."""
+    db.session.rollback()
+    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    message.status, message.last_error = status, error[:500]
+    if wait is not None:
+        message.next_attempt_at = clock.now() + timedelta(seconds=wait)
+    if hook:
+        hook(message, error)
+    db.session.commit()
+
+
 def _deliver_one(message_id: int, registration: _Registration, cap: float) -> str:
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+    attempts = message.attempts
     try:
         registration.deliver(message)
     except RetryLater as exc:
-        db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        wait = exc.retry_after if exc.retry_after is not None else backoff(message.attempts, cap)
-        message.status, message.last_error = "pending", exc.reason[:500]
-        message.next_attempt_at = clock.now() + timedelta(seconds=wait)
-        if registration.on_retry:
-            registration.on_retry(message, exc.reason)
-        db.session.commit()
+        wait = exc.retry_after if exc.retry_after is not None else backoff(attempts, cap)
+        _settle(message_id, "pending", exc.reason, wait=wait, hook=registration.on_retry)
         return "retry"
     except DeliveryFailed as exc:
-        db.session.rollback()
-        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        message.status, message.last_error = "failed", str(exc)[:500]
-        if registration.on_failure:
-            registration.on_failure(message, str(exc))
-        db.session.commit()
-        log.warning("outbox message %s (%s) failed for good: %s", message_id, message.topic, exc)
+        _settle(message_id, "failed", str(exc), hook=registration.on_failure)
+        log.warning("outbox message %s failed for good: %s", message_id, exc)
         return "failed"
     except Exception as exc:  # an unexpected bug must not lose the message: retry it later
-        db.session.rollback()
         log.exception("outbox handler crashed on message %s", message_id)
-        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-        message.status, message.last_error = "pending", f"{type(exc).__name__}: {exc}"[:500]
-        message.next_attempt_at = clock.now() + timedelta(seconds=backoff(message.attempts, cap))
-        db.session.commit()
+        _settle(message_id, "pending", f"{type(exc).__name__}: {exc}", wait=backoff(attempts, cap))
         return "retry"
     message.status, message.delivered_at, message.last_error = "delivered", clock.now(), None
     try:

@@ -23,6 +23,7 @@ from backend.rules import readiness as readiness_rules
 from backend.rules import settlement as money_rules
 from backend.rules.institution_choice import InstitutionView
 from backend.services.errors import DomainError, NotFound
+from backend.lib.jsonable import jsonable
 
 EVENT_STATUS = {"registered": "registered", "cancelled": "cancelled", "superseded": "superseded"}
 TEMPORARY = {"referral": "reduction_referral", "emergency": "reduction_emergency",
@@ -252,19 +253,11 @@ def estimate(request: dict, *, record: bool = True) -> dict:
         row = SettlementEstimate(insured_area_code=request["insured_area"],
                                  treatment_area_code=request["treatment_area"], visit_type=request["visit_type"],
                                  total=result.total, fund_pays=result.fund_pays, person_pays=result.person_pays,
-                                 request=_jsonable(request))
+                                 request=jsonable(request))
         db.session.add(row)
         db.session.commit()
         answer["estimate_id"] = row.id
     return answer
-
-
-def _jsonable(value):
-    if isinstance(value, dict):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value.isoformat() if isinstance(value, date) else value
 
 
 # --- catalogue --------------------------------------------------------------------------------------

@@ -90,14 +90,19 @@ def workers(database_url, settlement, tmp_path):
     pool.stop()
 
 
-def approve_filings(app, count: int, *, cancel_every: int = 0) -> list[tuple[str, int]]:
-    """Create count approved filings (and cancel every n-th at once); return the expected (reference, version)s."""
+def approve_filings(app, count: int, *, cancel_every: int = 0, batch: str = "01") -> list[tuple[str, int]]:
+    """Create count approved filings (and cancel every n-th at once); return the expected (reference, version)s.
+
+    Each batch ("01", "02", ...) makes its own people, so a test may approve more later.
+    """
     expected = []
     with app.app_context():
-        load_policies("210100")
+        if batch == "01":  # later batches reuse the policy (a version used by decisions is never re-imported)
+            load_policies("210100")
         for n in range(count):
-            prefix = f"210102{1950 + n % 40}0101{n % 1000:03d}"
-            person = make_person(f"op-fault-{n}", f"测试{n}", prefix[:17], "210100", phone=f"139{n:08d}")
+            prefix = f"210102{1950 + n % 40}{batch}01{n % 1000:03d}"
+            person = make_person(f"op-fault-{batch}-{n}", f"测试{n}", prefix[:17], "210100",
+                                 phone=f"13{batch[-1]}{n:08d}")
             filing = filings.submit_filing(person, {"principal": "self", "category": "other_temporary",
                                                     "treatment_area": "440300", "start_date": "2026-12-01"},
                                            channel="api", submit_key=None)
@@ -152,29 +157,13 @@ def test_slow_answers_and_5xx_are_retried_without_registering_twice(app, settlem
     # Slower than the worker's 1.5 s timeout: the service registers the first one, the worker gives up
     # waiting and sends it again; the service answers "duplicate" and registers nothing twice.
     before = settlement.fault(mode="slow", delay=3)["forwarded"]
-    expected += approve_filings_more(app, 3)
+    expected += approve_filings(app, 3, batch="02")
     # Four sends for three filings: at least one was sent again after a timeout.
     processes.wait_until(lambda: settlement.fault(mode="slow", delay=3)["forwarded"] >= before + 4, timeout=60,
                          what="retries of a slow answer")
     settlement.fault(mode="pass")
     processes.wait_until(lambda: handoff_states(app).get("delivered") == 6, timeout=60, what="acknowledgements")
     in_order_once(settlement.registrations(), expected)
-
-
-def approve_filings_more(app, count):
-    with app.app_context():
-        start = db.session.scalar(select(db.func.count()).select_from(Filing))
-    result = []
-    with app.app_context():
-        for n in range(start, start + count):
-            prefix = f"210102{1950 + n % 40}0202{n % 1000:03d}"
-            person = make_person(f"op-more-{n}", f"测试{n}", prefix[:17], "210100", phone=f"138{n:08d}")
-            filing = filings.submit_filing(person, {"principal": "self", "category": "other_temporary",
-                                                    "treatment_area": "440300", "start_date": "2026-12-01"},
-                                           channel="api", submit_key=None)
-            db.session.commit()
-            result.append((filing.reference, 1))
-    return result
 
 
 def test_a_worker_killed_between_delivery_and_acknowledgement_causes_no_duplicate(app, settlement, workers):
