@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import JSON, DateTime, Numeric, String, TypeDecorator
 
-from backend.lib import crypto
+from backend.lib import clock, crypto
 
 # Money in yuan with fen precision; ratios with four decimals (0.8500).
 Money = Numeric(14, 2)
@@ -15,8 +15,11 @@ Code = String(32)
 
 
 def utcnow() -> datetime:
-    """Return the current time, timezone-aware in UTC."""
-    return datetime.now(timezone.utc)
+    """Return the service clock's time, timezone-aware in UTC."""
+    # Column defaults read the same clock as the services: a row stamped by a default and a
+    # query comparing with clock.now() (the outbox's due time, the 48-hour window) must agree,
+    # also when tests freeze the clock.
+    return clock.now().astimezone(timezone.utc)
 
 
 class EncryptedText(TypeDecorator):

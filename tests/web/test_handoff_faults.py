@@ -4,14 +4,14 @@ Down for 1,000 approvals then back; slow or failing with 5xx; the worker killed 
 delivery and its acknowledgement. Every filing version must be registered exactly once, in order.
 """
 import signal
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
 from backend.extensions import db
-from backend.lib import idnumber
+from backend.lib import clock, idnumber
 from backend.models import Filing, OutboxMessage
 from backend.services import filings
 from tests.support import processes
@@ -96,6 +96,7 @@ def approve_filings(app, count: int, *, cancel_every: int = 0, batch: str = "01"
     Each batch ("01", "02", ...) makes its own people, so a test may approve more later.
     """
     expected = []
+    start = (clock.today() + timedelta(days=7)).isoformat()  # the workers run on the real clock
     with app.app_context():
         if batch == "01":  # later batches reuse the policy (a version used by decisions is never re-imported)
             load_policies("210100")
@@ -104,7 +105,7 @@ def approve_filings(app, count: int, *, cancel_every: int = 0, batch: str = "01"
             person = make_person(f"op-fault-{batch}-{n}", f"测试{n}", prefix[:17], "210100",
                                  phone=f"13{batch[-1]}{n:08d}")
             filing = filings.submit_filing(person, {"principal": "self", "category": "other_temporary",
-                                                    "treatment_area": "440300", "start_date": "2026-12-01"},
+                                                    "treatment_area": "440300", "start_date": start},
                                            channel="api", submit_key=None)
             assert filing.status == "approved", filing.decision_checks
             db.session.commit()
