@@ -5,7 +5,8 @@ import logging
 
 from flask import Flask, g, jsonify, request
 
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend import messages
 from backend.services.errors import DomainError, StaleTurn
@@ -90,6 +91,24 @@ def refuse_nul_characters():
     return None
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Say whether an error (or one it was raised from) means the database cannot be reached now.
+
+    A restart cuts sessions in the middle of a statement: besides OperationalError the driver
+    may report the cut connection as another DBAPI error (SQLAlchemy then marks it invalidated),
+    the pool may time out, and a later statement of the same request may find the session
+    waiting for a rollback. All of these are "try again shortly", never a bug to answer 500 for.
+    """
+    seen = 0
+    while exc is not None and seen < 5:
+        if isinstance(exc, (OperationalError, InterfaceError, PoolTimeout)):
+            return True
+        if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+            return True
+        exc, seen = exc.__cause__ or exc.__context__, seen + 1
+    return False
+
+
 def register(app: Flask) -> None:
     """Install the JSON error handlers on the app and document their body in the OpenAPI document."""
     # A request that fails validation answers 400 (below), so the document must say 400, not APIFlask's 422.
@@ -136,14 +155,18 @@ def register(app: Flask) -> None:
     def handle_domain(exc: DomainError):
         return jsonify(error_body(exc.code, **exc.params) | {"params": exc.params}), exc.status
 
-    @app.errorhandler(OperationalError)
-    @app.errorhandler(InterfaceError)
-    def handle_database_down(exc):
+    @app.errorhandler(SQLAlchemyError)
+    def handle_database_error(exc: SQLAlchemyError):
+        if not database_unavailable(exc):
+            return handle_unexpected(exc)
         # The database is restarting or unreachable: nothing was half-written (the transaction
         # rolled back); tell the client to retry shortly instead of answering 500.
         from backend.extensions import db
 
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:  # the connection is gone; the pool discards it on release
+            pass
         log.warning("database unavailable on %s %s: %s", request.method, request.path,
                     str(exc).splitlines()[0][:200])
         response = jsonify(error_body("service_unavailable"))
@@ -153,5 +176,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def handle_unexpected(exc: Exception):
+        if database_unavailable(exc):
+            return handle_database_error(exc)
         log.exception("unhandled error on %s %s", request.method, request.path)
         return jsonify(error_body("internal_error")), 500

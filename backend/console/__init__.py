@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from werkzeug.exceptions import HTTPException
 
 from backend import messages
+from backend.errors import database_unavailable
 from backend.extensions import db
 from backend.lib import clock
 from backend.services import staff_accounts
@@ -125,6 +126,10 @@ def handle_http(exc: HTTPException):
 
 @bp.errorhandler(Exception)
 def handle_unexpected(exc: Exception):
+    if database_unavailable(exc):
+        db.session.remove()
+        page, status = _error_page("service_unavailable", 503)
+        return page, status, {"Retry-After": "5"}
     log.exception("console error on %s %s", request.method, request.path)
     return _error_page("internal_error", 500)
 

@@ -11,7 +11,7 @@ import time
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, g, make_response, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 from werkzeug.exceptions import HTTPException
@@ -19,6 +19,7 @@ from werkzeug.exceptions import HTTPException
 from backend import messages
 from backend.extensions import db
 from backend.models import WeChatIdentity
+from backend.errors import database_unavailable
 from backend.pages.words import category, relation, word
 from backend.services.errors import DomainError
 
@@ -173,6 +174,15 @@ def _http_error(exc: HTTPException):
 
 @bp.errorhandler(Exception)
 def _unexpected(exc: Exception):
+    if database_unavailable(exc):
+        # A database restart: the page says "try again shortly" (503), as the API does, and
+        # renders without reading the visitor's settings from the database again.
+        db.session.remove()
+        g.setdefault("m_identity_row", None)
+        response = make_response(render_page("pages/error.html", status=503,
+                                             message=messages.text("service_unavailable", language())))
+        response.headers["Retry-After"] = "5"
+        return response
     current_app.logger.exception("unhandled error on page %s %s", request.method, request.path)
     db.session.rollback()
     return render_page("pages/error.html", status=500, message=messages.text("internal_error", language()))
