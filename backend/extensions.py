@@ -1,9 +1,12 @@
 """Flask extensions, created unbound and attached in create_app (init_app pattern)."""
+import logging
+
 from flask import current_app, request
 from flask_limiter import Limiter
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase
 
 # Explicit constraint names keep Alembic migrations identical on SQLite and
@@ -21,7 +24,25 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+class _SQLAlchemy(SQLAlchemy):
+    def _teardown_session(self, exc: BaseException | None) -> None:
+        # The response is built by now; ending the session rolls back on the connection, and if
+        # the database went away a moment ago (a restart cutting sessions) that rollback raises.
+        # Raised from a teardown it would escape every error handler and turn an answered
+        # request into a 500: the connection is dead either way, so let the pool discard it.
+        try:
+            self.session.remove()
+        except SQLAlchemyError as error:
+            logging.getLogger(__name__).warning("session ended with the database unavailable: %s",
+                                                str(error).splitlines()[0][:200])
+            try:
+                self.session.registry().invalidate()
+            except SQLAlchemyError:
+                pass
+            self.session.registry.clear()
+
+
+db = _SQLAlchemy(model_class=Base)
 migrate = Migrate()
 
 

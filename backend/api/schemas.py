@@ -4,6 +4,8 @@ from apiflask.fields import Boolean, Date, Dict, Float, Integer, List, Nested, S
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, validates_schema
 
+from backend.services import institution_search as search
+
 CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
 
 # Refusals the routes document with @bp.doc(responses=...); every error body is backend.errors.ERROR_SCHEMA.
@@ -105,18 +107,24 @@ class ChangeIn(Schema):
 
 
 class InstitutionQuery(Schema):
+    # The ranges and choices are documented here (so clients and the fuzz tests know them) but
+    # checked by the search service, whose 400 names the parameter and the reason in Chinese.
     area = String(metadata={"description": "co-ordination area code (6 digits), e.g. 440300"})
     district = String(metadata={"description": "county-level code inside the area"})
-    service = String(metadata={"description": "inpatient | outpatient | chronic | pharmacy"})
+    service = String(metadata={"description": "inpatient | outpatient | chronic | pharmacy",
+                               "enum": list(search.SERVICES)})
     disease = String(metadata={"description": "chronic disease code, e.g. diabetes"})
-    grade = Integer(metadata={"description": "1, 2 or 3 (一/二/三级)"})
+    grade = Integer(metadata={"description": "1, 2 or 3 (一/二/三级)", "minimum": 1, "maximum": 3})
     first_class = Boolean(metadata={"description": "甲等 only"})
-    q = String(metadata={"description": "name: Chinese substring, full pinyin or initials"})
-    lat = Float(metadata={"description": "latitude of the user, for distance"})
-    lon = Float(metadata={"description": "longitude of the user, for distance"})
-    sort = String(load_default="level", metadata={"description": "level | distance | name"})
-    page = Integer(load_default=1)
-    per_page = Integer(load_default=10)
+    q = String(metadata={"description": "name: Chinese substring, full pinyin or initials "
+                                        f"(at most {search.MAX_QUERY_CHARS} characters after spaces are removed)",
+                         "minLength": 1})
+    lat = Float(metadata={"description": "latitude of the user, for distance", "minimum": -90, "maximum": 90})
+    lon = Float(metadata={"description": "longitude of the user, for distance", "minimum": -180, "maximum": 180})
+    sort = String(load_default="level", metadata={"description": "level | distance (needs lat and lon) | name",
+                                                  "enum": list(search.SORTS)})
+    page = Integer(load_default=1, metadata={"minimum": 1, "maximum": search.MAX_PAGE})
+    per_page = Integer(load_default=10, metadata={"minimum": 1, "maximum": search.MAX_PER_PAGE})
 
 
 class HitOut(Schema):

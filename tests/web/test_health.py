@@ -1,4 +1,6 @@
 """GET /healthz tells a load balancer whether this instance can serve."""
+import pytest
+
 from backend import create_app
 
 
@@ -51,3 +53,24 @@ def test_a_connection_cut_mid_statement_answers_503_whatever_the_driver_calls_it
 
     response = app.test_client().get("/cut")
     assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+
+
+# Cutting one session from the server side needs PostgreSQL (pg_terminate_backend).
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_a_request_answered_just_before_its_connection_is_cut_still_gets_its_answer(app):
+    from sqlalchemy import text
+
+    from backend.extensions import db
+
+    @app.get("/cut-after")
+    def cut_after():
+        pid = db.session.scalar(text("SELECT pg_backend_pid()"))  # the request's open transaction
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        return {"ok": True}
+
+    response = app.test_client().get("/cut-after")
+    # The teardown's rollback meets the cut connection: the answer stands, the connection is discarded.
+    assert response.status_code == 200 and response.json == {"ok": True}
+    assert app.test_client().get("/healthz").status_code == 200
