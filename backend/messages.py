@@ -89,6 +89,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的异地就医备案（编号 {reference}）没有通过。原因和下一步怎么办，请在小程序「我的备案」里查看。",
         "Your filing {reference} was not approved. See why and what to do in the mini-program (My filings).",
     ),
+    "notify_filing_rejected_because": (
+        "您的异地就医备案（编号 {reference}）没有通过。{reason}",
+        "Your filing {reference} was not approved. {reason}",
+    ),
+    "notify_filing_info_requested": (
+        "您的异地就医备案（编号 {reference}）需要您补充情况。{reason}",
+        "Your filing {reference} needs more from you. {reason}",
+    ),
+    "notify_staff_note": ("工作人员留言：{note}", "A note from the staff: {note}"),
     "notify_filing_other": (
         "您的异地就医备案（编号 {reference}）有新进展：{status}。请在小程序「我的备案」里查看。",
         "Your filing {reference} has news: {status}. See My filings in the mini-program.",

@@ -40,24 +40,58 @@ from backend.extensions import db  # noqa: E402
 from backend.lib import clock  # noqa: E402
 from backend.models import Filing, Person, WeChatIdentity, WeChatOutboundMessage, WeChatSubscription  # noqa: E402
 from backend.services import audit, delivery  # noqa: E402
+from backend.services.review_reasons import SHORT, staff_reason  # noqa: E402
 
 log = logging.getLogger(__name__)
 
 # 43101: the user has not accepted (or has used up) the subscription; 40003/43004: not a user or follower.
 SUBSCRIPTION_GONE = (43101, 40003, 43004)
 _STATUS_WORDS = {"approved": "已通过", "rejected": "未通过", "pending_review": "审核中", "info_requested": "需补充"}
+# WeChat refuses a customer-service text over 2048 bytes (errcode 45002, "content size out of
+# limit"); a Chinese character takes 3 bytes, so the reviewer's note (up to 500 characters) gives way.
+CUSTOMER_SERVICE_MAX_BYTES = 2048
+# A subscribe message's "thing" field holds at most 20 characters.
+THING_MAX_CHARS = 20
 
 
 def notification_text(kind: str, params: dict, lang: str = "zh_CN") -> str:
-    """Return the customer-service wording of a notification."""
+    """Return the customer-service wording of a notification, with a reviewer's reason and note."""
     filing = _filing(params)
     reference = params.get("reference") or (filing.reference if filing else "")
-    if kind == "filing_decided":
-        status = params.get("status") or (filing.status if filing else "")
-        code = {"approved": "notify_filing_approved", "rejected": "notify_filing_rejected"}.get(
-            status, "notify_filing_other")
-        return messages.text(code, lang, reference=reference, status=_STATUS_WORDS.get(status, status))
-    return messages.text(f"notify_{kind}", lang, reference=reference)
+    if kind != "filing_decided":
+        return messages.text(f"notify_{kind}", lang, reference=reference)
+    status = params.get("status") or (filing.status if filing else "")
+    reason = _reason_sentence(params, lang)
+    if status == "approved":
+        text = messages.text("notify_filing_approved", lang, reference=reference)
+    elif status == "rejected" and reason:
+        text = messages.text("notify_filing_rejected_because", lang, reference=reference, reason=reason)
+    elif status == "info_requested" and reason:
+        text = messages.text("notify_filing_info_requested", lang, reference=reference, reason=reason)
+    elif status == "rejected":
+        text = messages.text("notify_filing_rejected", lang, reference=reference)
+    else:
+        text = messages.text("notify_filing_other", lang, reference=reference, status=_STATUS_WORDS.get(status, status))
+    note = (params.get("note") or "").strip()
+    return _with_note(text, "\n" + messages.text("notify_staff_note", lang, note=note)) if note else text
+
+
+def _reason_sentence(params: dict, lang: str) -> str | None:
+    # The sentence stored at decision time is the one the reviewer chose; a later rewording of the
+    # template must not change what this decision said.
+    stored = params.get("reason_en" if str(lang).lower().startswith("en") else "reason_zh")
+    return stored or staff_reason(params.get("reason"), lang)
+
+
+def _with_note(text: str, note_line: str) -> str:
+    """Append the reviewer's note, cut short so the whole text stays within WeChat's byte limit."""
+    room = CUSTOMER_SERVICE_MAX_BYTES - len(text.encode("utf-8"))
+    encoded = note_line.encode("utf-8")
+    if len(encoded) <= room:
+        return text + note_line
+    ellipsis = "…"
+    kept = encoded[:max(0, room - len(ellipsis.encode("utf-8")))].decode("utf-8", "ignore")
+    return text + kept + ellipsis
 
 
 def _filing(params: dict) -> Filing | None:
@@ -73,8 +107,12 @@ def _subscribe_data(kind: str, params: dict) -> dict:
               "handoff_failed": "处理中"}[kind]
     what = {"filing_decided": "异地就医备案审核结果", "handoff_delivered": "备案已同步到结算系统",
             "handoff_failed": "备案同步暂未完成"}[kind]
+    if kind == "filing_decided" and params.get("reason") in SHORT:
+        # A reviewer's decision: the short reason instead of the topic; the full sentence and the
+        # note are one tap away, on the filing the message opens.
+        what = SHORT[params["reason"]]
     return {"character_string1": {"value": (params.get("reference") or (filing.reference if filing else ""))[:32]},
-            "phrase2": {"value": phrase[:5]}, "thing3": {"value": what[:20]},
+            "phrase2": {"value": phrase[:5]}, "thing3": {"value": what[:THING_MAX_CHARS]},
             "time4": {"value": clock.now().astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M")}}
 
 

@@ -31,25 +31,46 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "按参保地规定，您目前不符合这类备案的条件，备案未通过。如有疑问请联系参保地医保部门。",
         "Under the insured area's rules you do not qualify for this type of filing now, so it was not approved. "
         "Please ask the insurance office where you are insured if you have questions."),
+    # Nobody can send papers through the assistant (there is no upload): the area's staff see the
+    # originals at their window. A request for more also ends this filing's review (info_requested
+    # leaves the queue for good), so each sentence says where to take the papers and to file again.
     "documents_unclear": (
         "request_info",
-        "您上传的材料看不清楚。请重新拍一张清晰、完整的照片上传，我们收到后会继续审核。",
-        "The papers you uploaded cannot be read. Please upload a clear, complete photo again; "
-        "we will continue the review when it arrives."),
+        "工作人员看不清您的证明材料，这次备案先停在这里。请带上材料原件到参保地医保窗口办理，"
+        "或者准备好清楚的材料后重新备案。",
+        "Staff could not read your papers, so this filing stops here. Please take the original papers "
+        "to the insurance office where you are insured, or file again once you have clear papers."),
     "documents_incomplete": (
         "request_info",
-        "您的材料还不完整（例如缺少一页）。请补充后上传，我们收到后会继续审核。",
-        "Your papers are not complete (for example a page is missing). Please add what is missing; "
-        "we will continue the review when it arrives."),
+        "您的证明材料还不齐（例如缺少一页），这次备案先停在这里。请把材料补齐后带到参保地医保窗口，"
+        "或者补齐后重新备案。",
+        "Your papers are not complete (for example a page is missing), so this filing stops here. "
+        "Please take the complete papers to the insurance office where you are insured, or file again "
+        "once you have them all."),
     "contact_needed": (
         "request_info",
-        "工作人员需要和您核实情况，请留意来电或到参保地医保窗口咨询。",
-        "A staff member needs to check something with you; please expect a call, "
-        "or ask at the insurance office where you are insured."),
+        "工作人员需要和您核实情况，这次备案先停在这里。请留意来电，或到参保地医保窗口咨询；"
+        "核实后按工作人员说的重新备案。",
+        "A staff member needs to check something with you, so this filing stops here. Please expect a call, "
+        "or ask at the insurance office where you are insured; then file again as they tell you."),
 }
 
 # Templates where the reviewer must add their own words (the template alone would be too vague).
 NOTE_REQUIRED = {"not_eligible", "contact_needed"}
+
+
+# The same reasons in at most 20 characters: a subscribe message's "thing" field holds no more
+# (WeChat refuses a longer value), so the full sentence waits in "我的备案" behind the message.
+SHORT: dict[str, str] = {
+    "documents_verified": "材料已核实，备案已生效",
+    "eligible_after_review": "经审核符合条件，已生效",
+    "documents_invalid": "材料不能证明所选类别",
+    "documents_mismatch": "材料信息与身份不一致",
+    "not_eligible": "暂不符合备案条件",
+    "documents_unclear": "材料看不清，请到窗口办理",
+    "documents_incomplete": "材料不齐，请补齐后办理",
+    "contact_needed": "需要和您核实情况",
+}
 
 
 def reasons_for(action: str) -> list[tuple[str, str, str]]:
@@ -61,3 +82,8 @@ def sentence(code: str, lang: str = "zh_CN") -> str:
     """Return the person-facing sentence of a template in a language."""
     _, zh, en = REASONS[code]
     return en if str(lang).lower().startswith("en") else zh
+
+
+def staff_reason(code: str | None, lang: str = "zh_CN") -> str | None:
+    """Return the person-facing sentence of a staff reason code, or None for any other code."""
+    return sentence(code, lang) if code in REASONS else None

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.models import AuditEntry, OutboxMessage, WeChatSubscription
 from backend.services import delivery, notifications
+from backend.services.review_reasons import SHORT, sentence
 from tests.support.fake_wechat import TEMPLATES, fake_wechat, wechat  # noqa: F401
 
 WORKER = ("李强", "340102199001150033", "340100")
@@ -130,3 +131,42 @@ def test_customer_service_messages_stop_at_five_per_window(app, wechat, people):
         _notify(app, people.worker, kind="handoff_failed", key=f"BA1:failed:{n}")
     wechat.deliver()
     assert len(wechat.fake.received(CUSTOM)) == 5
+
+
+def _rejected(app, person_id: int, note: str = "户口簿上的姓名与身份证不一致", key: str = "BA1:rejected") -> int:
+    """Queue what a reviewer's rejection queues (review.decide's parameters)."""
+    return _notify(app, person_id, key=key, status="rejected", reason="documents_mismatch",
+                   reason_zh=sentence("documents_mismatch"), reason_en=sentence("documents_mismatch", "en"), note=note)
+
+
+def test_a_reviewers_rejection_by_customer_service_message_says_why_and_carries_the_note(app, wechat, people):
+    _follower(wechat).say("你好")
+    _rejected(app, people.worker)
+    wechat.deliver()
+    content = wechat.fake.received(CUSTOM)[0]["body"]["text"]["content"]
+    assert "没有通过" in content and sentence("documents_mismatch") in content
+    assert content.endswith("工作人员留言：户口簿上的姓名与身份证不一致")
+
+
+def test_a_reviewers_rejection_by_subscribe_message_names_the_reason_within_twenty_characters(app, wechat, people):
+    _subscriber(wechat)
+    _rejected(app, people.worker)
+    wechat.deliver()
+    data = wechat.fake.received(SUBSCRIBE)[0]["body"]["data"]
+    assert data["phrase2"]["value"] == "未通过"
+    assert data["thing3"]["value"] == SHORT["documents_mismatch"] and len(data["thing3"]["value"]) <= 20
+
+
+def test_every_short_reason_fits_a_subscribe_message_field():
+    assert all(len(short) <= notifications.THING_MAX_CHARS for short in SHORT.values())
+
+
+def test_a_long_note_is_cut_so_the_customer_service_text_stays_within_wechats_2048_bytes(app, wechat, people):
+    _follower(wechat).say("你好")
+    # The longest note a reviewer can write: 500 characters, here a rare name character (𠮷) that takes
+    # 4 bytes in UTF-8, so the text would be about 2,200 bytes.
+    _rejected(app, people.worker, note="𠮷" * 500)
+    wechat.deliver()
+    content = wechat.fake.received(CUSTOM)[0]["body"]["text"]["content"]
+    assert 2040 < len(content.encode("utf-8")) <= 2048 and content.endswith("𠮷…")
+    assert sentence("documents_mismatch") in content and "工作人员留言：𠮷𠮷" in content
