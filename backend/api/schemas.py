@@ -53,7 +53,7 @@ class CheckOut(Schema):
 
 class FilingOut(Schema):
     reference = String()
-    status = String(metadata={"description": "pending_review | approved | rejected | cancelled | superseded | expired"})
+    status = String(metadata={"description": "pending_review | approved | rejected | info_requested | cancelled | superseded | expired"})
     category = String()
     insured_area = Nested(AreaOut)
     treatment_area = Nested(AreaOut)
@@ -68,6 +68,9 @@ class FilingOut(Schema):
     decision_mode = String(allow_none=True)
     checks = List(Nested(CheckOut))
     reason = String(allow_none=True)
+    decision_text = String(allow_none=True, metadata={
+        "description": "a reviewer's reason as a sentence in the person's language (null for automatic decisions)"})
+    decision_note = String(allow_none=True, metadata={"description": "the reviewer's own note to the person, if any"})
     contact_phone = String(allow_none=True, metadata={"description": "masked"})
     materials = List(String())
     handoff_status = String()

@@ -26,6 +26,9 @@ def _principals(person) -> dict[int, dict]:
 
 
 def _reasons(summary: dict, lang: str) -> list[str]:
+    # Once a reviewer has decided, their words replace the automatic checks that sent the case to them.
+    if summary["decision_text"]:
+        return []
     return [rules.explain(rules.Check(c["code"], False, c["effect"], c.get("params") or {}), lang)
             for c in summary["checks"] if not c["passed"]]
 
@@ -47,7 +50,7 @@ def filing_detail(reference: str):
     person = current_person()
     filing = filings.get_filing(person, reference)
     activity.record_view(person, filing, channel="h5")
-    summary = filings.summary(filing, viewer=person)
+    summary = filings.summary(filing, viewer=person, lang=language())
     return render_page("pages/filing.html", f=summary, principal=_principals(person)[filing.principal_person_id],
                        reasons=_reasons(summary, language()))
 

@@ -13,7 +13,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import Area, AreaPolicy, FamilyLink, Filing, Person
 from backend.rules import filing_decision as rules
-from backend.services import audit, outbox
+from backend.services import audit, outbox, review_reasons
 from backend.services.errors import FilingLocked, FilingNotActive, NotAllowed, NotFound
 from backend.services.reference_data import current_policy
 
@@ -260,9 +260,12 @@ def _commit() -> None:
         raise
 
 
-def summary(filing: Filing, *, viewer: Person | None = None) -> dict:
-    """Return the filing as the person sees it: masked, with who filed it and when."""
+def summary(filing: Filing, *, viewer: Person | None = None, lang: str | None = None) -> dict:
+    """Return the filing as the person sees it: masked, with who filed it and when, and a reviewer's words."""
     actor = db.session.get(Person, filing.actor_person_id)
+    lang = lang or (viewer.language if viewer is not None else None) or "zh_CN"
+    # Only a reviewer's decision has words for the person; an automatic one explains itself by its checks.
+    by_staff = filing.decision_mode == "staff"
     treatment = db.session.get(Area, filing.treatment_area_code)
     insured = db.session.get(Area, filing.insured_area_code)
     return {
@@ -280,6 +283,8 @@ def summary(filing: Filing, *, viewer: Person | None = None) -> dict:
         "decision_mode": filing.decision_mode,
         "checks": filing.decision_checks,
         "reason": filing.decision_reason,
+        "decision_text": review_reasons.staff_reason(filing.decision_reason, lang) if by_staff else None,
+        "decision_note": (filing.decision_note or None) if by_staff else None,
         "contact_phone": filing.contact_phone_masked,
         "materials": filing.materials,
         "handoff_status": filing.handoff_status,
