@@ -10,7 +10,9 @@ from backend.services import review
 from backend.services.errors import NotFound
 from backend.services.review import AlreadyDecided, QueueFilters
 from backend.services.staff_accounts import StaffForbidden
-from tests.support.console import create_staff, filing, new_policy_version, pending_filing
+from tests.support.console import (
+    create_staff, filing, new_policy_version, pending_filing, waiting_at_different_times,
+)
 
 
 def staff(username: str) -> StaffUser:
@@ -33,6 +35,46 @@ def test_the_queue_holds_only_the_reviewers_insured_areas_and_counts_them(app, w
     assert page.rows[0].failed_checks == ["materials"] and page.rows[0].bulk_eligible
     everything = review.queue(staff("auditor"), QueueFilters())
     assert {r.reference for r in everything.rows} == set(waiting.values())
+
+
+@pytest.fixture()
+def over_time(app, people, today):
+    """Four Shenyang cases filed 1, 4, 6 and 12 days before today (tests/support/console.py)."""
+    with app.app_context():
+        create_staff("reviewer-shenyang")
+        yield waiting_at_different_times(people)
+
+
+def references(filters: QueueFilters = QueueFilters(), **kwargs) -> list[str]:
+    return [r.reference for r in review.queue(staff("reviewer-shenyang"), filters, **kwargs).rows]
+
+
+def test_the_queue_puts_the_case_waiting_longest_first_whatever_order_the_cases_were_stored_in(app, over_time):
+    page = review.queue(staff("reviewer-shenyang"), QueueFilters())
+    assert [r.reference for r in page.rows] == [over_time[k] for k in ("oldest", "older", "middle", "fresh")]
+    assert [r.age_hours for r in page.rows] == [288.5, 144.5, 96.5, 24.5]
+    assert page.total == 4 and page.oldest_hours == 288.5
+
+
+def test_the_queue_keeps_its_order_across_pages(app, over_time):
+    first = review.queue(staff("reviewer-shenyang"), QueueFilters(), per_page=3)
+    second = review.queue(staff("reviewer-shenyang"), QueueFilters(page=2), per_page=3)
+    assert [r.reference for r in first.rows] == [over_time[k] for k in ("oldest", "older", "middle")]
+    assert first.has_next and [r.reference for r in second.rows] == [over_time["fresh"]] and not second.has_next
+
+
+def test_the_category_filter_returns_exactly_the_cases_of_that_category(app, over_time):
+    assert references(QueueFilters(category="posted_worker")) == [over_time["older"], over_time["fresh"]]
+    assert references(QueueFilters(category="retiree_resettled")) == [over_time["oldest"]]
+    assert references(QueueFilters(category="emergency")) == []
+
+
+def test_the_age_filter_returns_exactly_the_cases_waiting_at_least_that_many_days(app, over_time):
+    assert references(QueueFilters(min_age_days=4)) == [over_time[k] for k in ("oldest", "older", "middle")]
+    assert references(QueueFilters(min_age_days=5)) == [over_time["oldest"], over_time["older"]]
+    assert references(QueueFilters(min_age_days=7)) == [over_time["oldest"]]
+    assert references(QueueFilters(min_age_days=13)) == []
+    assert references(QueueFilters(category="posted_worker", min_age_days=2)) == [over_time["older"]]
 
 
 def test_a_reviewer_cannot_narrow_the_queue_to_another_area(app, waiting):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -50,6 +50,31 @@ def pending_filing(person_id: int, *, treatment: str = "320500", category: str =
     filing = filings.submit_filing(actor, slots, channel="test", submit_key=None)
     db.session.commit()
     return filing.reference
+
+
+def waiting_at_different_times(people) -> dict[str, str]:
+    """Four Shenyang cases filed on different days (call with the clock frozen at 2026-11-22); commits.
+
+    They are submitted newest first, so their row ids run against their age and only the submission
+    time can put them oldest first:
+    - "fresh": the son, posted worker to Suzhou, filed 2026-11-21 (1 day waiting);
+    - "middle": 刘芳, long-term resident in Shanghai, 2026-11-18 (4 days);
+    - "older": the son again, posted worker to Haikou, 2026-11-16 (6 days);
+    - "oldest": the retiree, resettled retiree in Shenzhen, 2026-11-10 (12 days).
+    """
+    def on(day: int):
+        return clock.frozen(datetime(2026, 11, day, 9, 30, tzinfo=clock.CHINA))
+
+    made = {}
+    with on(21):
+        made["fresh"] = pending_filing(people.son)
+    with on(18):
+        made["middle"] = pending_filing(people.revoked, treatment="310000", category="long_term_resident")
+    with on(16):
+        made["older"] = pending_filing(people.son, treatment="460000")
+    with on(10):
+        made["oldest"] = pending_filing(people.retiree, treatment="440300", category="retiree_resettled")
+    return made
 
 
 def new_policy_version(area_code: str, **filing_rules) -> None:

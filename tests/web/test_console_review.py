@@ -1,10 +1,14 @@
 """Reviewers in the console: their areas' queue only, one decision per case, bulk approval of document checks."""
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import AuditEntry, OutboxMessage
-from tests.support.console import ConsoleActions, create_staff, filing, new_policy_version, pending_filing, text
+from tests.support.console import (
+    ConsoleActions, create_staff, filing, new_policy_version, pending_filing, text, waiting_at_different_times,
+)
 
 
 @pytest.fixture()
@@ -27,11 +31,30 @@ def test_the_queue_asks_for_a_sign_in_first(client):
     assert response.status_code == 302 and "/console/login" in response.headers["Location"]
 
 
-def test_a_reviewer_of_shenyang_sees_only_shenyang_cases_oldest_first_with_the_failed_checks(console, cases):
+def test_a_reviewer_of_shenyang_sees_only_shenyang_cases_with_the_failed_checks(console, cases):
     console.login("reviewer-shenyang")
     page = text(console.queue())
     assert f'/console/cases/{cases["shenyang"]}' in page and cases["hefei"] not in page
     assert "materials" in page and "王秀英" in page
+
+
+def listed(response) -> list[str]:
+    """Return the case references a queue page links to, top to bottom."""
+    return re.findall(r'href="/console/cases/([^"]+)"', text(response))
+
+
+def test_the_queue_page_lists_the_case_waiting_longest_first_and_filters_by_category_and_days(app, console, people,
+                                                                                              today):
+    with app.app_context():
+        create_staff("reviewer-shenyang")
+        cases = waiting_at_different_times(people)
+    console.login("reviewer-shenyang")
+    assert listed(console.queue()) == [cases[k] for k in ("oldest", "older", "middle", "fresh")]
+    assert listed(console.queue(category="posted_worker")) == [cases["older"], cases["fresh"]]
+    assert listed(console.queue(min_age_days=5)) == [cases["oldest"], cases["older"]]
+    assert listed(console.queue(category="long_term_resident", min_age_days=4)) == [cases["middle"]]
+    nothing = console.queue(min_age_days=30)
+    assert listed(nothing) == [] and "没有待审核的备案" in text(nothing)
 
 
 def test_a_reviewer_of_shenyang_cannot_see_a_hefei_case(console, cases):
