@@ -28,6 +28,12 @@ CHECK_LABELS = {
     "self_service": "人工审核 manual review",
     "change_lock": "变更期限 change lock",
 }
+# What the person chose in the filing flow. Nothing is uploaded: the choice is a declaration, and the
+# area's staff check the original papers at their window or by phone (README, "Staff console").
+MATERIAL_LABELS = {
+    "documents": "证明材料（申请人声明有，原件线下查验）documents declared, originals checked offline",
+    "commitment_letter": "承诺书 signed promise",
+}
 
 
 class AlreadyDecided(DomainError):
@@ -92,6 +98,7 @@ class CaseView:
     can_decide: bool
     bulk_eligible: bool
     age_hours: float
+    materials: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
 
 
@@ -187,7 +194,7 @@ def _explained(checks: list[dict], names: dict[str, str]) -> list[dict]:
 
 
 def case(staff: StaffUser, reference: str) -> CaseView:
-    """Return one case with its materials, explained checks and the person's history."""
+    """Return one case with its declared materials, explained checks, the person's history and audit trail."""
     filing = _load_visible(staff, reference)
     principal = db.session.get(Person, filing.principal_person_id)
     actor = db.session.get(Person, filing.actor_person_id) if filing.actor_person_id != filing.principal_person_id else None
@@ -220,7 +227,15 @@ def case(staff: StaffUser, reference: str) -> CaseView:
         can_decide=filing.status == "pending_review" and can_decide(staff, filing.insured_area_code),
         bulk_eligible=only_documents_open(filing.decision_checks),
         age_hours=_age_hours(filing.submitted_at, clock.now()),
+        materials=_material_labels(filing),
     )
+
+
+def _material_labels(filing: Filing) -> list[str]:
+    chosen = list(filing.materials or [])
+    if filing.commitment_letter and "commitment_letter" not in chosen:
+        chosen.append("commitment_letter")
+    return [MATERIAL_LABELS.get(m, m) for m in chosen]
 
 
 @dataclass(frozen=True)

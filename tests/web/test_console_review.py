@@ -1,11 +1,14 @@
 """Reviewers in the console: their areas' queue only, one decision per case, bulk approval of document checks."""
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.models import AuditEntry, OutboxMessage
+from backend.lib import clock
+from backend.models import AuditEntry, OutboxMessage, StaffUser
+from backend.services import review
 from tests.support.console import (
     ConsoleActions, create_staff, filing, new_policy_version, pending_filing, text, waiting_at_different_times,
 )
@@ -62,6 +65,37 @@ def test_a_reviewer_of_shenyang_cannot_see_a_hefei_case(console, cases):
     response = console.case(cases["hefei"])
     assert response.status_code == 404 and "没有找到这个备案" in text(response)
     assert text(console.queue(area="340100")).count(cases["hefei"]) == 0
+
+
+def between(page: str, start: str, end: str | None = None) -> str:
+    """Return the part of a page from one heading to the next."""
+    part = page[page.index(start):]
+    return part[:part.index(end)] if end else part
+
+
+def test_the_case_page_shows_the_declared_materials_the_persons_other_filings_and_the_audit_trail(
+        app, console, people, today):
+    with app.app_context():
+        reviewer = create_staff("reviewer-shenyang")["reviewer-shenyang"]
+        with clock.frozen(datetime(2026, 11, 3, 15, 0, tzinfo=clock.CHINA)):
+            earlier = pending_filing(people.retiree, treatment="310000", category="long_term_resident")
+        with clock.frozen(datetime(2026, 11, 5, 9, 0, tzinfo=clock.CHINA)):
+            review.decide(db.session.get(StaffUser, reviewer), earlier, "reject", "documents_invalid")
+        current = pending_filing(people.retiree, treatment="440300", category="retiree_resettled", by=people.son)
+    console.login("reviewer-shenyang")
+    page = text(console.case(current))
+    facts = between(page, "申请 <small>Filing", "自动检查")
+    assert "证明材料（申请人声明有，原件线下查验）" in facts and "这里没有上传的文件" in facts
+    assert "请在窗口查看原件" in facts and "Nothing is uploaded here" in facts
+    assert "张伟" in between(page, "申请人 <small>Person", "申请 <small>Filing")  # the son who filed it
+    history = between(page, "此人的其他备案", "记录 <small>Audit trail")
+    assert earlier in history and "未通过 rejected" in history and "2026-11-03" in history
+    assert "2026-11-05" in history and "沈阳审核员" in history and "documents_invalid" in history
+    assert current not in history
+    trail = between(page, "记录 <small>Audit trail")
+    assert "filing.submitted · person" in trail and "filing.review_reject" not in trail  # only this case's events
+    assert "filing.submitted · person" in between(text(console.case(earlier)), "记录 <small>Audit trail")
+    assert "filing.review_reject · staff · documents_invalid" in text(console.case(earlier))
 
 
 def test_a_reviewer_of_shenyang_cannot_decide_a_hefei_case(app, console, cases):
