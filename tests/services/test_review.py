@@ -163,12 +163,13 @@ def test_concurrent_decisions_on_one_case_one_wins_and_the_other_is_told(app, wa
         t.start()
     for t in threads:
         t.join(timeout=30)
-    winners = [r for r in results.values() if isinstance(r, review.Outcome)]
+    winners = [who for who, r in results.items() if isinstance(r, review.Outcome)]
     losers = [r for r in results.values() if isinstance(r, AlreadyDecided)]
     assert len(winners) == 1 and len(losers) == 1
-    assert losers[0].params["decided_by"] in ("沈阳审核员", "沈阳审核员二")
+    # The loser is told the winner's name, never its own.
+    assert losers[0].params["decided_by"] == staff(winners[0]).display_name
     stored = filing(reference)
-    assert stored.status == winners[0].status
+    assert stored.status == results[winners[0]].status and stored.decided_by_staff_id == staff(winners[0]).id
     assert db.session.scalar(select(func.count()).select_from(AuditEntry).where(
         AuditEntry.subject_id == reference, AuditEntry.actor_kind == "staff")) == 1
 
