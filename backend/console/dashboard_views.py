@@ -21,7 +21,8 @@ def dashboard_page():
                            daily_chart=charts.stacked_days(board.days),
                            age_chart=charts.bars(board.queue_ages),
                            refusal_chart=charts.bars([(label, n) for _, label, n in board.refusals], horizontal=True),
-                           failure_chart=charts.bars(board.handoff_failures, horizontal=True))
+                           failure_chart=charts.bars([(label, n) for _, label, n in board.handoff_failures],
+                                                        horizontal=True))
 
 
 @bp.route("/dashboard.csv")

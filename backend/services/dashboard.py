@@ -12,6 +12,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, StaffUser
+from backend.services.handoff import FAILURE_KINDS, failure_kind
 from backend.services.review import CHECK_LABELS, area_names
 from backend.services.review_reasons import REASONS
 from backend.services.staff_accounts import require, visible_areas
@@ -55,7 +56,7 @@ class Dashboard:
     summary: Summary
     queue_ages: list[tuple[str, int]]
     refusals: list[tuple[str, str, int]]
-    handoff_failures: list[tuple[str, int]]
+    handoff_failures: list[tuple[str, str, int]]
     per_area: list[tuple[str, str, Summary]]
 
 
@@ -126,7 +127,7 @@ def build(staff: StaffUser, *, area: str | None = None, days: int = 30, end: dat
     ages = [(now - p.submitted_at).total_seconds() / 3600 for p in pending]
     buckets = [(label, sum(1 for a in ages if a >= low and (high is None or a < high))) for low, high, label in AGE_BUCKETS]
     refusals = Counter(r.decision_reason for r in rows if r.status == "rejected")
-    failures = Counter((r.handoff_detail or "unknown") for r in rows if r.handoff_status == "failed")
+    failures = Counter(failure_kind(r.handoff_detail) for r in rows if r.handoff_status == "failed")
     rows_by_area, ages_by_area = defaultdict(list), defaultdict(list)
     for r in rows:
         rows_by_area[r.insured_area_code].append(r)
@@ -139,7 +140,7 @@ def build(staff: StaffUser, *, area: str | None = None, days: int = 30, end: dat
         areas=[(c, names.get(c, c)) for c in (scope if scope is not None else codes)],
         days=list(by_day.values()), summary=_summary(rows, ages), queue_ages=buckets,
         refusals=[(code or "-", _reason_label(code), n) for code, n in refusals.most_common(8)],
-        handoff_failures=failures.most_common(8),
+        handoff_failures=[(kind, FAILURE_KINDS[kind], n) for kind, n in failures.most_common(8)],
         per_area=[(c, names.get(c, c), _summary(rows_by_area[c], ages_by_area[c])) for c in codes],
     )
 
@@ -165,9 +166,9 @@ def daily_csv(board: Dashboard) -> str:
                          _fmt(s.median_minutes), _fmt(s.p90_minutes), _fmt(s.staff_median_minutes),
                          _fmt(s.staff_p90_minutes), s.pending, _fmt(s.oldest_hours)])
     writer.writerow([])
-    writer.writerow(["kind", "reason", "count"])
-    for code, _, n in board.refusals:
-        writer.writerow(["refusal", code, n])
-    for detail, n in board.handoff_failures:
-        writer.writerow(["settlement_handoff_failure", detail, n])
+    writer.writerow(["kind", "reason", "count", "label"])
+    for code, label, n in board.refusals:
+        writer.writerow(["refusal", code, n, label])
+    for kind, label, n in board.handoff_failures:
+        writer.writerow(["settlement_handoff_failure", kind, n, label])
     return out.getvalue()

@@ -16,6 +16,31 @@ from backend.services import audit, delivery, notifications
 
 EVENTS = {"filing.registered": "registered", "filing.cancelled": "cancelled", "filing.superseded": "superseded"}
 
+# Kinds of failed hand-off, for the dashboard: staff need to know which fault to chase, not every
+# distinct message. A failure is recorded as "refused: <settlement error code> <params>" (_failed).
+FAILURE_KINDS = {
+    "data_invalid": "备案数据被拒 filing data refused",
+    "access_refused": "访问令牌被拒 access token refused",
+    "wrong_address": "结算地址不对 wrong settlement URL",
+    "duplicate_key": "交接编号重复 hand-off key reused",
+    "other_refusal": "其他拒收原因 other refusal",
+    "unknown": "未记录原因 no reason recorded",
+}
+_KIND_OF_CODE = {
+    "invalid_input": "data_invalid", "bad_request": "data_invalid", "payload_too_large": "data_invalid",
+    "unauthorized": "access_refused", "invalid_token": "access_refused",
+    "not_found": "wrong_address", "method_not_allowed": "wrong_address",
+    "idempotency_key_reused": "duplicate_key",
+}
+
+
+def failure_kind(detail: str | None) -> str:
+    """Return the kind of a failed hand-off (a FAILURE_KINDS key) from the detail recorded on the filing."""
+    words = (detail or "").removeprefix("refused:").split()
+    if not words:
+        return "unknown"
+    return _KIND_OF_CODE.get(words[0], "other_refusal")
+
 
 def _filing(message: OutboxMessage) -> Filing | None:
     return db.session.scalar(select(Filing).where(Filing.reference == message.payload["reference"]))

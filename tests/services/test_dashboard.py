@@ -2,12 +2,12 @@
 from datetime import date, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import StaffUser
-from backend.services import dashboard, review
+from backend.models import Filing, StaffUser
+from backend.services import dashboard, handoff, review
 from tests.support.console import create_staff, pending_filing
 
 
@@ -62,4 +62,37 @@ def test_the_csv_has_a_row_per_day_and_a_row_per_area(app, history):
     assert lines[0].startswith("date,area,filed,decided_auto")
     assert lines[2] == "2026-11-21,all,1,0,1,0,0,1,1440.0,1440.0"
     assert any(line.startswith("210100,沈阳市,2,1,0.000") for line in lines)
-    assert "refusal,documents_invalid,1" in lines
+    assert any(line.startswith("refusal,documents_invalid,1,") for line in lines)
+
+
+def hand_off_failed(person_id: int, detail: str | None) -> None:
+    """Record that a person's filings could not be handed off to settlement, as the worker does."""
+    db.session.execute(update(Filing).where(Filing.principal_person_id == person_id)
+                       .values(handoff_status="failed", handoff_detail=detail))
+    db.session.commit()
+
+
+@pytest.mark.parametrize(("detail", "kind"), [
+    ("refused: invalid_input {'field': 'category'}", "data_invalid"),
+    ("refused: unauthorized {}", "access_refused"),
+    ("refused: not_found {}", "wrong_address"),
+    ("refused: idempotency_key_reused {'reference': 'BA1', 'version': 2}", "duplicate_key"),
+    ("refused: settlement_rejected {'why': 'closed'}", "other_refusal"),
+    ("something else entirely", "other_refusal"),
+    ("", "unknown"),
+    (None, "unknown"),
+])
+def test_each_hand_off_failure_detail_falls_into_a_kind_with_a_plain_label(detail, kind):
+    assert handoff.failure_kind(detail) == kind and handoff.FAILURE_KINDS[kind]
+
+
+def test_failed_hand_offs_are_counted_by_kind_with_labels_on_the_board_and_in_the_csv(app, people, history):
+    hand_off_failed(people.worker, "refused: invalid_input {'field': 'category'}")
+    hand_off_failed(people.son, "refused: settlement_rejected {'why': 'closed'}")
+    board = dashboard.build(staff("auditor"), days=3)
+    assert board.handoff_failures == [("data_invalid", "备案数据被拒 filing data refused", 1),
+                                      ("other_refusal", "其他拒收原因 other refusal", 1)]
+    lines = dashboard.daily_csv(board).splitlines()
+    assert "settlement_handoff_failure,data_invalid,1,备案数据被拒 filing data refused" in lines
+    assert "settlement_handoff_failure,other_refusal,1,其他拒收原因 other refusal" in lines
+    assert not any("invalid_input" in line or "{" in line for line in lines)  # the raw detail stays on the filing

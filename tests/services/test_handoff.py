@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage, SettlementFiling, SettlementRegistration
-from backend.services import delivery
+from backend.services import delivery, handoff
 from tests.support.processes import xdist_index
 
 
@@ -124,6 +124,7 @@ def test_a_refused_registration_is_failed_audited_and_told(app, as_person, peopl
         assert message.status == "failed"
         filing = db.session.scalar(select(Filing).where(Filing.reference == reference))
         assert filing.handoff_status == "failed"
+        assert handoff.failure_kind(filing.handoff_detail) == "data_invalid"  # what the dashboard counts
         assert [n.topic for n in outbox("notification.")] == ["notification.handoff_failed"]
         assert registrations() == []
 
