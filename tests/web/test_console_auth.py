@@ -51,6 +51,21 @@ def test_sign_in_attempts_are_rate_limited(app, console, staff):
     assert blocked.status_code == 429 and "操作太频繁了" in text(blocked)
 
 
+def test_guesses_at_one_account_from_many_addresses_are_limited_per_username(app, console, staff):
+    app.config["STAFF_LOGIN_USER_RATE_LIMIT"] = "3/hour"  # the address limit (10/minute) never trips here
+
+    def login_from(address: str, username: str, password: str):
+        return console.client.post("/console/login", environ_base={"REMOTE_ADDR": address}, data={
+            "username": username, "password": password, "csrf_token": console.csrf()})
+
+    guesses = [login_from(f"203.0.113.{n}", "reviewer-shenyang", "guess").status_code for n in range(1, 5)]
+    assert guesses == [401, 401, 401, 429]
+    # The right password from yet another address waits too; the spelling of the name does not matter.
+    assert login_from("198.51.100.7", " Reviewer-Shenyang ", PASSWORD).status_code == 429
+    # Another account, even from an address that guessed, is not held back.
+    assert login_from("203.0.113.1", "reviewer-hefei", PASSWORD).status_code == 302
+
+
 def test_an_account_with_totp_needs_the_current_code_and_a_code_works_only_once(app, client, people):
     with app.app_context():
         create_staff("reviewer-hefei", totp=True)
