@@ -78,6 +78,7 @@ def test_after_a_request_for_more_the_worker_is_told_what_is_needed_and_what_to_
     assert "参保地医保窗口" in wanted and "重新备案" in wanted and "上传" not in wanted
     page = filing_page(app, "op-worker", cases["hefei"])
     assert "需要补充" in page and wanted in page and "缺少派驻证明第二页" in page and "重新办理备案" in page
+    assert "最早可变更" not in page  # a filing that stopped has no lock to wait for
     body = as_person("op-worker").filing(cases["hefei"]).get_json()
     assert (body["status"], body["decision_text"], body["decision_note"]) == ("info_requested", wanted, "缺少派驻证明第二页")
     words = sent_text(app, people.worker, cases["hefei"])
