@@ -376,11 +376,12 @@ CHECK_SENTENCES: dict[str, tuple[str, str]] = {
         "Your insured area does not accept a signed promise for this type of filing. "
         "Please provide the papers instead."),
     "materials.documents": (
-        "您交的证明材料需要工作人员查看，审核完成后会通知您。",
-        "A staff member needs to look at the papers you sent. You will be told the result."),
+        "您选择用证明材料办理，需要工作人员核对（会电话联系您，或请您到窗口出示原件），审核完成后会通知您。",
+        "You chose proof papers: a staff member will check them with you (by phone, or you show the originals "
+        "at the window). You will be told the result."),
     "materials.missing": (
-        "还缺少证明材料。请上传材料，或在允许的地方签署承诺书。",
-        "Some papers are missing. Please upload them, or sign a promise letter where that is allowed."),
+        "还缺少证明材料。请准备好材料再办理，或在允许的地方签署承诺书。",
+        "Some papers are missing. Please get them ready and file again, or sign a promise letter where that is allowed."),
     "materials": (
         "证明材料不齐全，请补充后再提交。",
         "The papers are not complete. Please add what is missing and send again."),

@@ -46,13 +46,13 @@ def sent_text(app, person_id: int, reference: str, lang: str = "zh_CN") -> str:
 
 
 def test_after_a_rejection_the_retiree_reads_the_reason_and_the_note_on_her_filing_page(app, cases):
-    assert "需要工作人员查看" in filing_page(app, "op-retiree", cases["shenyang"])  # waiting: the automatic check
+    assert "需要工作人员核对" in filing_page(app, "op-retiree", cases["shenyang"])  # waiting: the automatic check
     decide(app, "reviewer-shenyang", cases["shenyang"], "reject", "documents_mismatch", note=NOTE)
     page = filing_page(app, "op-retiree", cases["shenyang"])
     assert "审核意见：" in page and sentence("documents_mismatch") in page
     assert "工作人员留言：" in page and NOTE in page
     assert "重新办理备案" in page and 'href="/m/file"' in page
-    assert "需要工作人员查看" not in page  # decided: the reviewer's words replace the automatic check
+    assert "需要工作人员核对" not in page  # decided: the reviewer's words replace the automatic check
 
 
 def test_after_a_rejection_the_api_gives_the_reason_as_a_sentence_and_the_note(app, cases, as_person):
