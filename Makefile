@@ -54,11 +54,13 @@ test-fast: setup
 
 ## Benchmarks (print their figures and ratios against the targets).
 bench: setup
+	@command -v wrk >/dev/null 2>&1 || { SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); $$SUDO apt-get install -y -qq wrk || { $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq wrk; }; }
 	$(BIN)/python benchmarks/seed_institutions.py
 	$(BIN)/python benchmarks/filing_decision.py --backend sqlite
 	$(BIN)/python benchmarks/filing_decision.py --backend postgresql
 	$(BIN)/python benchmarks/nlu_speed.py
 	$(BIN)/python benchmarks/dialog_turn.py
+	$(BIN)/python benchmarks/dialog_turn_floor.py
 	$(BIN)/python benchmarks/institution_search.py
 	$(BIN)/python benchmarks/chronic_eligibility.py
 	$(BIN)/python benchmarks/settlement_estimate.py
