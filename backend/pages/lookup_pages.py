@@ -182,9 +182,7 @@ def _step_context(steps: QuerySteps | None, bad: str | None, problem, result) ->
 
 
 def _filed_area(person, principal_key: str) -> str | None:
-    try:
-        principal, _ = filings.resolve_principal(person, principal_key)
-    except DomainError:
-        return None
+    # A principal the person may not act for is refused here (403), not answered as "which city?".
+    principal, _ = filings.resolve_principal(person, principal_key)
     active = [f for f in filings.active_filings(principal.id) if f.status == "approved"]
     return active[0].treatment_area_code if active else None
