@@ -1,9 +1,9 @@
 """Chat replies for the official account: capped, split sensibly, extra parts by customer-service message.
 
 WeChat shows a passive reply only if it is one message of at most 2,048 bytes; we cap
-a message at 600 Chinese characters (1,800 bytes of UTF-8) and much shorter in large-text
-mode. What does not fit in the passive reply is sent afterwards as customer-service
-messages, which WeChat allows only within 48 hours after the user last wrote; we also
+a message at 600 Chinese characters (1,800 bytes of UTF-8) and at 120 in large-text
+mode, numbered choices included. What does not fit in the passive reply is sent afterwards
+as customer-service messages, which WeChat allows only within 48 hours after the user last wrote; we also
 send at most 5 of them per user in that window (counted in the database) so that
 notifications are never crowded out.
 """
@@ -21,11 +21,13 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage, WeChatInboundMessage, WeChatOutboundMessage
 from backend.services import delivery, outbox
+from dialogs.prompts import LARGE_MAX_CHARS
 
 log = logging.getLogger(__name__)
 
 MAX_CHARS = 600
-LARGE_MAX_CHARS = 150
+# Large text (DOMAIN.md 5): a reply with its numbered choices is at most 120 characters, the same
+# cap the prompt catalogue is checked against, so a reply is never split in the middle of its choices.
 MAX_PARTS = 4                      # one passive reply and at most three follow-ups per turn
 WINDOW = timedelta(hours=48)
 WINDOW_MAX_MESSAGES = 5

@@ -13,7 +13,7 @@ from functools import lru_cache
 import pytest
 
 from dialogs import engine, prompts
-from dialogs.prompts import LARGE_MAX_CHARS, LARGE_MAX_CHOICES, render_prompt, render_reply
+from dialogs.prompts import LARGE_MAX_CHARS, LARGE_MAX_CHOICES, render_reply
 from dialogs.types import Reply
 from tests.dialogs.support import MOTHER, Chat, area_rules, context, existing_filing, institution_context
 
@@ -136,15 +136,18 @@ def test_the_sample_conversations_reach_every_prompt_with_a_large_variant():
 
 
 @pytest.mark.parametrize("lang", prompts.LANGUAGES)
-def test_every_large_text_reply_is_at_most_120_characters_and_four_choices(lang):
+def test_every_large_text_reply_with_its_numbered_choices_is_at_most_120_characters_and_four_choices(lang):
+    # What the person reads is the body and the numbered choices together (API messages, WeChat parts).
     too_long = {}
     for reply in large_mode_replies():
-        body = render_prompt(reply.prompt, reply.params, lang, large=True)
-        if len(body) > LARGE_MAX_CHARS:
-            too_long[reply.prompt] = body
         assert len(reply.choices) <= LARGE_MAX_CHOICES, reply.prompt
-        _text, choices = render_reply(reply, lang, large=True)
+        text, choices = render_reply(reply, lang, large=True)
+        if len(text) > LARGE_MAX_CHARS:
+            too_long[reply.prompt] = text
         assert len(choices) <= LARGE_MAX_CHOICES
+        if choices:
+            numbers = [line.split(" ", 1)[0] for line in text.splitlines()[-len(choices):]]
+            assert numbers == [str(n) for n in range(1, len(choices) + 1)], reply.prompt
     assert too_long == {}
 
 

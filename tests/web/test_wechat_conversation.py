@@ -45,7 +45,8 @@ def test_large_text_mode_answers_are_short_with_numbered_choices(app, wechat, pe
     user, _token = _bound_worker(wechat)
     user.say("大字")
     reply = user.say("公司派我去苏州工作一年")
-    assert len(reply) <= 150 and "\n1 " in reply
+    # The elder-mode rule (DOMAIN.md 5): 120 characters, the numbered choices included.
+    assert len(reply) <= 120 and "\n1 " in reply
     with app.app_context():
         from backend.models import Person
 
