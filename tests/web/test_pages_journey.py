@@ -1,12 +1,16 @@
 """The H5 pages without JavaScript: sign in, file step by step, see it, and the guards around forms."""
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from backend import create_app
 from backend.extensions import db
+from backend.lib import clock
 from backend.models import Filing, Person
+from backend.services import delivery, reference_data
 from tests.support.pages import PageActions
+from tests.support.personas import token_for
 
 
 def _question(html: str) -> str:
@@ -135,3 +139,72 @@ def test_a_nul_character_in_a_page_address_or_field_is_refused_in_plain_words(ap
     detail = client.get("/m/institutions/S%00X")
     assert (search.status_code, detail.status_code) == (400, 404)
     assert "请求内容有误" in search.get_data(as_text=True)
+
+
+def test_the_mini_program_web_view_signs_in_with_its_api_token_and_drops_it_from_the_address(app, people):
+    with app.app_context():
+        token = token_for("op-son")
+    visitor = PageActions(app.test_client())
+    answer = visitor.open(f"/m/auth?token={token}&next=/m/filings")
+    assert answer.status_code == 302 and answer.headers["Location"] == "/m/filings"
+    with app.app_context():
+        son_id = db.session.get(Person, people.son).id_number_masked
+    assert visitor.open("/m/settings").status_code == 200 and son_id in visitor.html
+    stranger = PageActions(app.test_client())
+    refused = stranger.open(f"/m/auth?token={token[:-4]}xxxx")
+    assert refused.status_code == 401 and "登录信息无效" in refused.get_data(as_text=True)
+    assert stranger.open("/m/filings").status_code == 302
+
+
+def test_near_me_lists_the_closest_institutions_first_with_their_distance(app, people):
+    with app.app_context():
+        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
+        db.session.commit()
+    visitor = PageActions(app.test_client())
+    # What near-me.js puts in the form from the phone's position: central Shenzhen.
+    html = visitor.open("/m/institutions?lat=22.5431&lon=114.0579").get_data(as_text=True)
+    distances = [float(d) for d in re.findall(r"· ([\d.]+) 公里", html)]
+    assert visitor.last.status_code == 200 and len(distances) >= 3
+    assert distances == sorted(distances) and distances[0] < 20
+
+
+def test_my_filings_show_the_settlement_hand_off_before_and_after_delivery(app, people, as_person, today):
+    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    son = PageActions(app.test_client())
+    son.sign_in("op-son")
+    for path in ("/m/filings", f"/m/filings/{reference}"):
+        assert "通知结算系统" in son.open(path).get_data(as_text=True) and "正在通知结算系统" in son.html, path
+    with app.app_context():
+        assert delivery.deliver_pending() >= 1
+    for path in ("/m/filings", f"/m/filings/{reference}"):
+        assert "已通知结算系统" in son.open(path).get_data(as_text=True), path
+
+
+def test_the_son_cancels_his_mothers_filing_on_the_pages_after_the_lock_period(app, people, as_person, today):
+    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    son = PageActions(app.test_client())
+    son.sign_in("op-son")
+    with clock.frozen(today + timedelta(days=200)):
+        assert "确定要取消这个备案吗" in son.open(f"/m/filings/{reference}/cancel").get_data(as_text=True)
+        done = son.submit(f"/m/filings/{reference}/cancel", {"reason": "回沈阳了"})
+    assert done.request.path == f"/m/filings/{reference}" and "已取消" in son.html
+    with app.app_context():
+        assert db.session.scalar(select(Filing.status).where(Filing.reference == reference)) == "cancelled"
+    mother = PageActions(app.test_client())
+    mother.sign_in("op-retiree")
+    assert "取消了备案" in mother.open("/m/activity").get_data(as_text=True) and "张*" in mother.html
+
+
+def test_a_conversation_started_on_the_chat_page_continues_through_the_api_and_back(app, people, as_person, today):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    worker.answer("公司派我去苏州工作一年", path="/m/chat")
+    assert "从哪天开始在外地看病" in worker.html
+    api = as_person("op-worker").say("12月1日").get_json()
+    assert api["state"] == "materials"
+    assert "承诺书" in worker.open("/m/chat").get_data(as_text=True)
+    with app.app_context():
+        from backend.models import DialogSession
+        sessions = db.session.scalars(select(DialogSession)).all()
+        assert [(s.user_key, s.step, s.last_channel) for s in sessions] == [
+            (f"person:{people.worker}", "materials", "miniprogram")]
