@@ -1,10 +1,14 @@
-// Measure the large-text (elder mode) rules on the rendered page; returns a list of problems.
-// Thresholds: main text >= 24 px, headings >= 30 px, line height >= 1.3, contrast >= 4.5:1,
+// Measure the text-size rules on the rendered page; returns a list of problems.
+// Large text (the default): main text >= 24 px, headings >= 30 px, line height >= 1.3, contrast >= 4.5:1,
 // targets >= 60x60 px, at most 4 choices, one question per screen, no pop-ups, no timers (MIIT guideline,
 // WeChat care mode). A question is a visible form control group: an input, a select, a textarea, or a radio
 // (checkbox) group counted once by form and name; hidden fields and buttons are not questions, so the
 // text-size switch in the header (a button in a form of hidden fields) is not one.
-() => {
+// Normal text ({mode: "normal"}): what issue 8 asks of every page besides WCAG 2.2 AA, targets >= 44x44 px
+// (links in running text included: the pages have few, and a thumb needs the room), and contrast >= 4.5:1.
+(options) => {
+  const large = !(options && options.mode === "normal");
+  const least = large ? 60 : 44;
   const problems = [];
   const visible = (el) => {
     const r = el.getBoundingClientRect(), s = getComputedStyle(el);
@@ -31,9 +35,9 @@
     const s = getComputedStyle(el);
     const size = parseFloat(s.fontSize);
     const heading = /^H[1-6]$/.test(el.tagName);
-    if (size < (heading ? 30 : 24)) problems.push(`font ${size}px < ${heading ? 30 : 24}: ${name(el)}`);
+    if (large && size < (heading ? 30 : 24)) problems.push(`font ${size}px < ${heading ? 30 : 24}: ${name(el)}`);
     const lh = s.lineHeight === "normal" ? 0 : parseFloat(s.lineHeight);
-    if (lh < 1.3 * size - 0.01) problems.push(`line height ${s.lineHeight} < 1.3x${size}: ${name(el)}`);
+    if (large && lh < 1.3 * size - 0.01) problems.push(`line height ${s.lineHeight} < 1.3x${size}: ${name(el)}`);
     const fg = luminance(rgb(s.color)), bg = luminance(background(el));
     const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
     if (ratio < 4.5) problems.push(`contrast ${ratio.toFixed(2)} < 4.5: ${name(el)}`);
@@ -42,8 +46,11 @@
   for (const el of document.querySelectorAll(targets)) {
     if (!visible(el)) continue;
     const r = el.getBoundingClientRect();
-    if (r.width < 59.5 || r.height < 59.5) problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} < 60x60: ${name(el)}`);
+    if (r.width < least - 0.5 || r.height < least - 0.5) {
+      problems.push(`target ${Math.round(r.width)}x${Math.round(r.height)} < ${least}x${least}: ${name(el)}`);
+    }
   }
+  if (!large) return problems;
   const choices = document.querySelectorAll("[data-choice]").length;
   if (choices > 4) problems.push(`${choices} choices > 4`);
   for (const select of document.querySelectorAll("select")) {

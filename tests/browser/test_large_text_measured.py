@@ -1,9 +1,10 @@
-"""Large text, measured in Chromium on every page state: font sizes, line heights, contrast, targets, choices,
-one question per screen."""
+"""Text size, measured in Chromium on every screen: in large text the elder numbers (font sizes, line heights,
+contrast, 60 px targets, choices, one question per screen); in normal text 44 px targets and contrast."""
 from pathlib import Path
 
 import pytest
 
+from tests.browser.screens import ACTED, every_screen
 from tests.support.pages import build_world, large_step_paths, page_paths
 
 MEASURE = (Path(__file__).parent / "measure_large_text.js").read_text(encoding="utf-8")
@@ -14,27 +15,31 @@ def world(app, people, as_person, today):
     return build_world(app, as_person)
 
 
-def test_every_page_in_large_text_meets_the_elder_numbers(app, world, live_server, page, screenshot):
-    page.goto(f"{live_server}/m/dev-login")
-    page.click("button[data-openid=op-retiree]")
-    page.click("[data-testid=text-size]")
-    assert page.get_attribute("html", "class") == "large"
-    problems, measured = {}, 0
-    paths = (page_paths(world["reference"], world["code"], world["institution"]) + ["/m/file?step"]
-             + large_step_paths(world["reference"], world["institution"]))
-    for path in paths:
-        if path == "/m/file?step":
-            page.goto(f"{live_server}/m/file")
-            page.click("button[data-choice]")  # a question of the filing flow, one per screen
-        else:
-            page.goto(f"{live_server}{path}")
-        assert page.get_attribute("html", "class") == "large", path
-        found = page.evaluate(MEASURE)
-        measured += 1
+def _measure_every_screen(page, live_server, world, screenshot, mode: str) -> tuple[dict, list[str]]:
+    problems, measured = {}, []
+    for name in every_screen(page, live_server, world, large=mode == "large"):
+        assert page.get_attribute("html", "class") == mode, name
+        found = page.evaluate(MEASURE, {"mode": mode})
+        measured.append(name)
         if found:
-            problems[path] = found
-            screenshot(page, "large-problem-" + path.strip("/").replace("/", "_").replace("?", "_")[:60])
-    assert measured == 22 + 15
+            problems[name] = found
+            screenshot(page, f"{mode}-problem-" + name.strip("/").replace("/", "_").replace("?", "_")[:60])
+    return problems, measured
+
+
+def test_every_screen_in_large_text_meets_the_elder_numbers(app, world, live_server, page, screenshot):
+    problems, measured = _measure_every_screen(page, live_server, world, screenshot, "large")
+    paths = page_paths(world["reference"], world["code"], world["institution"]) + \
+        large_step_paths(world["reference"], world["institution"])
+    assert measured[:len(paths)] == paths and set(measured[len(paths):]) == ACTED
+    assert problems == {}
+
+
+def test_every_screen_in_normal_text_has_44_pixel_targets_and_enough_contrast(app, world, live_server, page,
+                                                                              screenshot):
+    problems, measured = _measure_every_screen(page, live_server, world, screenshot, "normal")
+    paths = page_paths(world["reference"], world["code"], world["institution"])
+    assert measured[:len(paths)] == paths and set(measured[len(paths):]) == ACTED
     assert problems == {}
 
 
@@ -43,6 +48,16 @@ def test_the_measure_fails_a_page_below_the_numbers(app, people, live_server, pa
     page.goto(f"{live_server}/m/")
     found = page.evaluate(MEASURE)
     assert any(p.startswith("font ") for p in found) and any(p.startswith("target ") for p in found)
+
+
+def test_the_normal_text_measure_fails_a_link_below_44_pixels(app, people, live_server, page):
+    page.goto(f"{live_server}/m/")
+    assert page.evaluate(MEASURE, {"mode": "normal"}) == []
+    page.evaluate("""() => { const a = document.createElement('a'); a.href = '#'; a.textContent = 'small';
+                            a.style.cssText = 'display:inline-block;min-height:0;height:43px;width:120px';
+                            document.querySelector('main').append(a); }""")
+    assert [p for p in page.evaluate(MEASURE, {"mode": "normal"}) if p.startswith("target ")] == [
+        "target 120x43 < 44x44: a 'small'"]
 
 
 def test_the_measure_fails_a_screen_with_more_than_one_question(app, people, live_server, page):
