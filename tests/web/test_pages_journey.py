@@ -102,23 +102,6 @@ def test_large_text_shows_at_most_four_choices_on_the_home_page(app, people):
     assert [p.count("data-choice") for p in pages] == [4, 4, 3]
 
 
-def test_no_page_shows_a_full_id_number_or_phone_except_the_owners_settings_form(app, people, as_person, today):
-    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
-    with app.app_context():
-        son = db.session.get(Person, people.son)
-        full_id, full_phone = son.id_number_encrypted, son.phone_encrypted
-        mother = db.session.get(Person, people.retiree)
-        numbers = {full_id, full_phone, mother.id_number_encrypted, mother.phone_encrypted}
-    son_pages = PageActions(app.test_client())
-    son_pages.sign_in("op-son")
-    reference = re.search(r"BA\d{8}-\d{6}", son_pages.open("/m/filings").get_data(as_text=True))[0]
-    for path in ("/m/", "/m/filings", f"/m/filings/{reference}", "/m/family", "/m/activity", "/m/chat", "/m/file"):
-        html = son_pages.open(path).get_data(as_text=True)
-        assert not any(n in html for n in numbers), path
-    settings = son_pages.open("/m/settings").get_data(as_text=True)
-    assert f'value="{full_phone}"' in settings and full_id not in settings and son.id_number_masked in settings
-
-
 def test_settings_switch_the_pages_to_english(app, people):
     worker = PageActions(app.test_client())
     worker.sign_in("op-worker")
