@@ -169,7 +169,7 @@ def test_a_relative_opening_her_filing_is_recorded_for_her_but_her_own_look_is_n
 def test_the_dialog_never_offers_the_retiree_to_the_neighbour_or_the_revoked_agent(app, as_person, world):
     for openid in OUTSIDERS:
         answer = as_person(openid).say("帮我妈办异地就医备案")
-        assert answer.status_code == 200 and "王" not in answer.get_data(as_text=True)
+        assert answer.status_code == 200 and not [s for s in world["secrets"] if s in answer.get_data(as_text=True)]
 
 
 def test_nobody_is_asked_for_whom_unless_they_have_consenting_members(app, as_person, world):
