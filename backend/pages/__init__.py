@@ -135,9 +135,14 @@ def render_page(template: str, status: int = 200, **context):
     return render_template(template, **context), status
 
 
+def _on_pages() -> bool:
+    # An address under /m/ that matches no route has no blueprint, yet deserves a page.
+    return request.blueprint == "pages" or (request.blueprint is None and request.path.startswith("/m/"))
+
+
 @bp.app_context_processor
 def _page_globals():
-    if not request.blueprint == "pages":
+    if not _on_pages():
         return {}
     from backend.pages.forms import TextSizeForm
 
@@ -170,6 +175,18 @@ def _domain_error(exc: DomainError):
 def _http_error(exc: HTTPException):
     code = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large"}.get(exc.code, "bad_request")
     return render_page("pages/error.html", status=exc.code or 400, message=messages.text(code, language()))
+
+
+@bp.app_errorhandler(404)
+def _no_such_address(exc: HTTPException):
+    """Answer an unknown address under /m/ with the error page, any other with the API's JSON."""
+    if _on_pages():
+        return _http_error(exc)
+    from apiflask import HTTPError
+
+    headers = dict(exc.get_headers())
+    headers.pop("Content-Type", None)
+    return current_app.error_callback(HTTPError(404, message=exc.name, headers=headers))
 
 
 @bp.errorhandler(Exception)

@@ -191,3 +191,11 @@ def test_a_conversation_started_on_the_chat_page_continues_through_the_api_and_b
         sessions = db.session.scalars(select(DialogSession)).all()
         assert [(s.user_key, s.step, s.last_channel) for s in sessions] == [
             (f"person:{people.worker}", "materials", "miniprogram")]
+
+
+def test_an_unknown_address_under_m_answers_the_error_page_and_elsewhere_json(client):
+    page = client.get("/m/no-such-page")
+    assert page.status_code == 404 and page.mimetype == "text/html"
+    assert "没有找到" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing")
+    assert api.status_code == 404 and api.is_json and api.json["error"] == "not_found"
