@@ -76,6 +76,10 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     from backend.cli import register as register_cli
 
     register_cli(app)
+    if service == "assistant":
+        from backend.adapters import queue
+
+        queue.start_when_served(app)
     return app
 
 

@@ -3,8 +3,8 @@
 OUTBOX_WORKER=rq      (default when REDIS_URL is set): a wake-up is an RQ job on the "outbox"
                       queue; `flask --app wsgi worker` runs the RQ worker plus a poller that
                       picks up retries whose backoff has passed (the scheduler).
-OUTBOX_WORKER=thread  (default without Redis): a daemon thread in each app process, woken by
-                      commits and polling every OUTBOX_POLL_SECONDS.
+OUTBOX_WORKER=thread  (default without Redis): a daemon thread in each process that serves the
+                      app, started with it, woken by commits and polling every OUTBOX_POLL_SECONDS.
 OUTBOX_WORKER=off     (tests): nothing runs by itself; tests call deliver_pending().
 Whatever runs, delivery goes through backend.services.delivery.deliver_pending, whose claims
 make any number of workers safe.
@@ -16,6 +16,7 @@ import os
 import threading
 import time
 
+import click
 from flask import Flask
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,30 @@ def thread_worker(app: Flask) -> ThreadWorker:
         if worker is None or worker.pid != os.getpid() or not worker.thread.is_alive():
             worker = _threads[key] = ThreadWorker(app).start()
     return worker
+
+
+def start_when_served(app: Flask) -> None:
+    """Start this process's delivery thread at once when the app is served in thread mode.
+
+    Waiting for the first commit that queues a message would leave rows committed before a crash
+    (or held "sending" by a dead process) undelivered on a quiet server until some unrelated
+    commit; started here, the thread's polling delivers them after a restart. An app loaded for a
+    one-off `flask` command (upgrade, load-demo, worker, shell) gets no thread: it would query the
+    outbox while `upgrade` creates it, and `flask worker` runs its own loop. `flask run` is the one
+    command that serves; gunicorn and other WSGI servers import the app outside any click command.
+    """
+    if app.config.get("OUTBOX_WORKER") != "thread":
+        return
+    command = click.get_current_context(silent=True)
+    if command is not None and command.command.name != "run":
+        return
+    thread_worker(app)
+
+
+def running(app: Flask) -> bool:
+    """Return whether this process runs a delivery thread for app."""
+    worker = _threads.get(id(app))
+    return worker is not None and worker.pid == os.getpid() and worker.thread.is_alive()
 
 
 def _redis(app: Flask):

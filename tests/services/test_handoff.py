@@ -145,6 +145,41 @@ def test_the_in_process_worker_delivers_after_the_commit_without_being_asked(app
         app.config["OUTBOX_WORKER"] = "off"
 
 
+def test_it_delivers_what_a_crashed_process_left_once_the_app_is_served_again_without_any_new_commit(
+        app, as_person, people, today, database_url):
+    from backend import create_app
+    from backend.adapters import queue
+
+    _son, reference = file_for_mother(as_person)  # committed; then the process "crashed" (worker off)
+    with app.app_context():
+        assert [m.status for m in outbox("filing.")] == ["pending"]
+    restarted = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "OUTBOX_WORKER": "thread",
+                            "OUTBOX_POLL_SECONDS": 0.2})
+    try:
+        assert queue.running(restarted)
+        with app.app_context():
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not registrations():
+                time.sleep(0.1)
+                db.session.remove()
+            assert registrations() == [(reference, 1, "registered")]
+    finally:
+        queue.thread_worker(restarted).stop()
+        with restarted.app_context():
+            db.engine.dispose()
+
+
+def test_it_starts_no_delivery_thread_for_a_one_off_flask_command(database_url):
+    import click
+
+    from backend import create_app
+    from backend.adapters import queue
+
+    with click.Context(click.Command("upgrade")):
+        loaded = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True, "OUTBOX_WORKER": "thread"})
+    assert not queue.running(loaded)
+
+
 @pytest.mark.parametrize("version_order", [[1, 2], [2, 1]])
 def test_the_service_keeps_the_newest_version_whatever_arrives_last(app, version_order):
     from backend.settlement import service
