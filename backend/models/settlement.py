@@ -30,6 +30,8 @@ class SettlementFiling(db.Model):
     treatment_area_code: Mapped[str] = mapped_column(String(6))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)
+    # Where the insured area requires a choice (DOMAIN.md section 2), only these settle directly.
+    chosen_institutions: Mapped[list] = mapped_column(JSON, default=list)
     registered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

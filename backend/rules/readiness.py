@@ -24,6 +24,8 @@ class RegisteredFiling:
     start_date: date
     end_date: date | None
     chosen_codes: tuple[str, ...] = ()
+    choice_required: bool = False  # the insured area limits care to chosen institutions
+
 
     def covers(self, on: date) -> bool:
         """Return whether the filing is in force on a date."""
@@ -87,7 +89,7 @@ def check(filings: list[RegisteredFiling], institution: InstitutionView, service
             "filed_area": filing.treatment_area_code, "institution_area": institution.area_code}))
         if person.living_there:
             checks.append(Check("category_fits_stay", filing.category not in TEMPORARY, {"category": filing.category}))
-        if filing.chosen_codes:
+        if filing.choice_required or filing.chosen_codes:
             checks.append(Check("chosen_institution", institution.code in filing.chosen_codes,
                                 {"chosen": list(filing.chosen_codes)}))
     checks.append(Check("networked_for_service", service in institution.services,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import Area, AreaPolicy, FamilyLink, Filing, Person
+from backend.models import Area, AreaPolicy, FamilyLink, Filing, FilingInstitution, Person
 from backend.rules import filing_decision as rules
 from backend.services import audit, outbox, review_reasons
 from backend.services.errors import FilingLocked, FilingNotActive, NotAllowed, NotFound
@@ -93,12 +93,16 @@ def existing_view(filing: Filing) -> rules.ExistingFiling:
 
 
 def _payload(filing: Filing, principal: Person) -> dict:
+    # Read from the table, not the relationship: a new choice may not be loaded into it yet.
+    chosen = list(db.session.scalars(select(FilingInstitution.institution_code)
+                                     .where(FilingInstitution.filing_id == filing.id)
+                                     .order_by(FilingInstitution.position)))
     return {
         "reference": filing.reference, "version": filing.version, "status": filing.status,
         "category": filing.category, "insured_area": filing.insured_area_code,
         "treatment_area": filing.treatment_area_code, "start_date": filing.start_date.isoformat(),
         "end_date": filing.end_date.isoformat() if filing.end_date else None,
-        "person_id_hash": principal.id_number_hash,
+        "person_id_hash": principal.id_number_hash, "institutions": chosen,
     }
 
 

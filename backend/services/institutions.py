@@ -112,9 +112,19 @@ def choose_institutions(actor: Person, reference: str, codes: list[str], *, chan
         names = _names(filing.treatment_area_code)
         raise DomainError("invalid_choice", reasons="；".join(rules.explain(p, "zh_CN", names) for p in problems),
                           checks=[asdict(p) for p in problems])
+    # Codes only: loading the rows would clash with the new ones for a code chosen again.
+    before = list(db.session.scalars(select(FilingInstitution.institution_code)
+                                     .where(FilingInstitution.filing_id == filing.id)
+                                     .order_by(FilingInstitution.position)))
     db.session.execute(delete(FilingInstitution).where(FilingInstitution.filing_id == filing.id))
     db.session.add_all(FilingInstitution(filing_id=filing.id, institution_code=c, position=i)
                        for i, c in enumerate(codes))
+    if codes != before and filing.status == "approved":
+        # The window settles only at chosen institutions, so the settlement service must know the
+        # new choice: it is handed off as the filing's next version (a pending filing carries it
+        # when approved).
+        filing.version += 1
+        filings._announce(filing, principal, "filing.registered")
     audit.record("filing.institutions_chosen", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
                  subject_type="filing", subject_id=reference, channel=channel, codes=codes)
     db.session.commit()

@@ -72,6 +72,7 @@ def register(message: dict) -> dict:
     row.person_id_hash, row.category = message["person_id_hash"], message["category"]
     row.insured_area_code, row.treatment_area_code = message["insured_area"], message["treatment_area"]
     row.start_date, row.end_date = _day(message["start_date"]), _day(message.get("end_date"))
+    row.chosen_institutions = list(message.get("institutions") or [])
     row.updated_at = now
     try:
         db.session.commit()
@@ -132,14 +133,15 @@ def readiness(request: dict) -> dict:
     rows = db.session.scalars(select(SettlementFiling).where(
         SettlementFiling.person_id_hash == request["person_id_hash"],
         SettlementFiling.status == "registered"))
+    on = _day(request["date"])
     filings = [readiness_rules.RegisteredFiling(r.reference, r.status, r.category, r.treatment_area_code,
-                                                r.start_date, r.end_date) for r in rows]
+                                                r.start_date, r.end_date, tuple(r.chosen_institutions or ()),
+                                                _choice_required(r.insured_area_code, on)) for r in rows]
     person = readiness_rules.PersonFacts(
         insurance_status=request.get("insurance_status", "normal"),
         contribution_status=request.get("contribution_status", "paid"),
         qualifications=tuple(request.get("qualifications") or ()),
         credential_activated=request.get("credential_activated"), living_there=request.get("living_there"))
-    on = _day(request["date"])
     result = readiness_rules.check(filings, view, request["service"], on, person, disease=request.get("disease"),
                                    maintenance=maintenance_windows())
     names = _names([inst.area_code] + [f.treatment_area_code for f in filings], request.get("disease"))
@@ -147,6 +149,15 @@ def readiness(request: dict) -> dict:
     return {"ready": result.ready, "filing_reference": result.filing_reference, "institution": inst.code,
             "institution_name": inst.name, "checks": [{"code": c.code, "passed": c.passed} for c in result.checks],
             "reasons": [readiness_rules.explain(c, lang, names) for c in result.failed()]}
+
+
+def _choice_required(insured_area: str, on: date) -> bool:
+    """Return whether the insured area's policy on that day limits care to chosen institutions."""
+    # The service reads the area policies it holds for estimates (imported, or shared when embedded).
+    policy = db.session.scalar(select(AreaPolicy).where(AreaPolicy.area_code == insured_area,
+                                                        AreaPolicy.effective_from <= on)
+                               .order_by(AreaPolicy.effective_from.desc()).limit(1))
+    return policy is not None and policy.max_institutions is not None
 
 
 def _names(area_codes: list[str], disease: str | None) -> dict:

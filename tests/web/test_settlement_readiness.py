@@ -6,12 +6,13 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import AuditEntry, Person
+from backend.models import AuditEntry, Person, SettlementFiling
 from backend.services import delivery, reference_data
 
 INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: inpatient only (sample data)
 PKU_SHENZHEN = "SH4403000002"    # 北京大学深圳医院
 PUMCH = "SH1100000001"           # 北京协和医院
+SHENZHEN_PEOPLES = "SH4403000003"  # 深圳市人民医院
 
 
 @pytest.fixture()
@@ -68,6 +69,29 @@ def test_a_filing_the_settlement_service_has_not_received_yet_counts_as_not_file
     son = as_person("op-son")
     son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["filed"]
+
+
+def test_where_the_insured_area_requires_a_choice_the_window_settles_only_at_the_chosen_hospital(
+        app, as_person, people, today):
+    from tests.support.personas import load_policies
+
+    with app.app_context():
+        load_policies("210100", max_institutions=2)  # Shenyang keeps the older "choose your hospitals" rule
+        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
+        db.session.commit()
+    son = as_person("op-son")
+    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    with app.app_context():
+        delivery.deliver_pending()
+    assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["chosen_institution"]  # none chosen yet
+    chosen = son.client.put(f"/api/v1/filings/{reference}/institutions", json={"codes": [PKU_SHENZHEN]},
+                            headers=son.headers)
+    assert chosen.status_code == 200, chosen.get_json()
+    with app.app_context():
+        delivery.deliver_pending()  # the choice reaches the settlement service as the filing's next version
+        assert db.session.get(SettlementFiling, reference).chosen_institutions == [PKU_SHENZHEN]
+    assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == []
+    assert reasons(ask(son, people, institution=SHENZHEN_PEOPLES)) == ["chosen_institution"]
 
 
 def test_abnormal_insurance_and_a_missing_qualification_are_both_listed(app, handed_off, people):
