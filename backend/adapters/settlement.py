@@ -101,7 +101,9 @@ class HttpSettlementClient(SettlementClient):
         if response.status_code >= 400:
             params = data.get("params") or {}
             if data.get("error") == "invalid_input":
-                params = {"field": (data.get("detail") and _first_field(data["detail"])) or "?"}
+                # The message names the fields ("fields"); callers that want one take "field".
+                names = _field_names(data.get("detail") or {})
+                params = {"field": names[0] if names else "?", "fields": ", ".join(names) or "?"}
             error = SettlementRejected(data.get("error") or "settlement_rejected", **params)
             error.status = response.status_code if response.status_code in (400, 404, 409) else 400
             raise error
@@ -117,11 +119,8 @@ class HttpSettlementClient(SettlementClient):
         return self._post("/estimate", request)
 
 
-def _first_field(detail: dict) -> str | None:
-    for location in detail.values():
-        if isinstance(location, dict) and location:
-            return str(next(iter(location)))
-    return None
+def _field_names(detail: dict) -> list[str]:
+    return [str(name) for location in detail.values() if isinstance(location, dict) for name in location]
 
 
 def client() -> SettlementClient:

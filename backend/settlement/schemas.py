@@ -106,7 +106,8 @@ class ReadinessIn(Schema):
     person_id_hash = String(required=True, validate=Length(min=1, max=64))
     institution = String(required=True, validate=Length(min=1, max=32))
     service = String(required=True, validate=OneOf(VISIT_TYPES))
-    disease = String(validate=Length(max=64))
+    # The assistant sends null when the visit is not for a chronic disease.
+    disease = String(allow_none=True, validate=Length(max=64))
     date = Date(required=True)
     insurance_status = String(load_default="normal")
     contribution_status = String(load_default="paid")
