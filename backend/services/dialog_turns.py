@@ -250,6 +250,10 @@ def _chronic_reply(person: Person, effect: CheckChronic, lang: str) -> Reply:
     })
 
 
+# Reasons another institution fixes: for these the verdict names the nearest that would settle.
+_ANOTHER_INSTITUTION_HELPS = {"filed_area", "chosen_institution", "networked_for_service", "networked_for_disease"}
+
+
 def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Reply:
     service = "outpatient" if effect.visit == "pharmacy" else effect.visit
     try:
@@ -258,8 +262,13 @@ def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Rep
         estimate = _rough_estimate(person, effect, service) if effect.amount else None
     except SettlementDown:
         return Reply("settlement.unavailable")
+    alternatives = []
+    if any(r["code"] in _ANOTHER_INSTITUTION_HELPS for r in verdict["reasons"]):
+        alternatives = institutions.alternatives_for(person, effect.principal, effect.code, effect.visit,
+                                                     disease=effect.disease)
     return Reply("settlement.verdict", {"ready": verdict["ready"], "institution": verdict["institution_name"],
-                                        "reasons": verdict["reasons"][:3], "estimate": estimate})
+                                        "reasons": verdict["reasons"][:3], "estimate": estimate,
+                                        "alternatives": alternatives})
 
 
 def _rough_estimate(person: Person, effect: CheckSettlement, service: str) -> dict | None:

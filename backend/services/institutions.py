@@ -81,6 +81,19 @@ def settlement_check(actor: Person, principal_key: str, code: str, visit: str, *
     }
 
 
+def alternatives_for(actor: Person, principal_key: str, code: str, visit: str, *, disease: str | None = None,
+                     on: date | None = None) -> list[dict]:
+    """Return up to three institutions near this one where the visit would settle (filed area, networked, chosen)."""
+    on = on or clock.today()
+    principal, _ = filings.resolve_principal(actor, principal_key)
+    inst = get_institution(code)
+    if inst is None:
+        return []
+    filing = relevant_filing(principal, inst.area_code, on)
+    choice = choice_rules(principal.insured_area_code, on)
+    return [asdict(h) for h in _alternatives(inst, filing, visit, disease, choice)]
+
+
 def _alternatives(inst: Institution, filing: Filing | None, visit: str, disease: str | None,
                   choice: rules.ChoiceRules) -> list:
     """The nearest three that would settle: in the filed area, networked, allowed (and chosen)."""

@@ -71,27 +71,69 @@ def test_a_filing_the_settlement_service_has_not_received_yet_counts_as_not_file
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["filed"]
 
 
-def test_where_the_insured_area_requires_a_choice_the_window_settles_only_at_the_chosen_hospital(
-        app, as_person, people, today):
+def file_where_hospitals_are_chosen(app, as_person):
+    """Shenyang keeps the older "choose your hospitals" rule; the son files for his mother in Shenzhen."""
     from tests.support.personas import load_policies
 
     with app.app_context():
-        load_policies("210100", max_institutions=2)  # Shenyang keeps the older "choose your hospitals" rule
+        load_policies("210100", max_institutions=2)
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
         db.session.commit()
     son = as_person("op-son")
     reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
     with app.app_context():
         delivery.deliver_pending()
-    assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["chosen_institution"]  # none chosen yet
-    chosen = son.client.put(f"/api/v1/filings/{reference}/institutions", json={"codes": [PKU_SHENZHEN]},
+    return son, reference
+
+
+def choose(app, son, reference, *codes):
+    chosen = son.client.put(f"/api/v1/filings/{reference}/institutions", json={"codes": list(codes)},
                             headers=son.headers)
     assert chosen.status_code == 200, chosen.get_json()
     with app.app_context():
         delivery.deliver_pending()  # the choice reaches the settlement service as the filing's next version
+
+
+def test_where_the_insured_area_requires_a_choice_the_window_settles_only_at_the_chosen_hospital(
+        app, as_person, people, today):
+    son, reference = file_where_hospitals_are_chosen(app, as_person)
+    assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["chosen_institution"]  # none chosen yet
+    choose(app, son, reference, PKU_SHENZHEN)
+    with app.app_context():
         assert db.session.get(SettlementFiling, reference).chosen_institutions == [PKU_SHENZHEN]
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == []
     assert reasons(ask(son, people, institution=SHENZHEN_PEOPLES)) == ["chosen_institution"]
+
+
+def test_the_conversation_says_no_at_a_hospital_she_did_not_choose_and_names_the_one_she_did(
+        app, as_person, people, today):
+    son, reference = file_where_hospitals_are_chosen(app, as_person)
+    choose(app, son, reference, PKU_SHENZHEN)
+    mother = as_person("op-retiree")
+    with clock.frozen(date(2026, 12, 10)):  # a day inside her filing
+        body = mother.conversation("住院能直接结算吗")
+        assert body["state"] == "institution"
+        numbers = {c["label"]: c["number"] for c in body["choices"]}
+        peoples = next(n for label, n in numbers.items() if "深圳市人民医院" in label)
+        response = mother.choose(peoples)
+    reply = response.get_json()["reply"]
+    assert response.status_code == 200, reply
+    assert "到深圳市人民医院看病现在还不能直接结算" in reply and "不在您选定的医院里" in reply
+    assert "可以换这几家：\n· 北京大学深圳医院" in reply
+    assert "医保约付" not in reply  # she asked only whether it settles, not how much
+
+
+def test_the_conversation_suggests_no_other_hospital_when_another_one_would_not_help(
+        app, handed_off, as_person, people):
+    with app.app_context():
+        db.session.get(Person, people.retiree).contribution_status = "interrupted"
+        db.session.commit()
+    mother = as_person("op-retiree")
+    with clock.frozen(date(2026, 12, 10)):
+        body = mother.conversation("住院能直接结算吗")
+        pku = next(c["number"] for c in body["choices"] if "北京大学深圳医院" in c["label"])
+        reply = mother.choose(pku).get_json()["reply"]
+    assert "还不能直接结算" in reply and "断缴" in reply and "可以换这几家" not in reply
 
 
 def test_abnormal_insurance_and_a_missing_qualification_are_both_listed(app, handed_off, people):
