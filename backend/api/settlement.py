@@ -8,13 +8,13 @@ from backend.api.schemas import NOT_FOR_MEMBER, RATE_LIMITED, REFUSED
 from backend.auth import auth, current_person
 from backend.extensions import limiter, public_rate_limit
 from backend.services import readiness
-from backend.settlement.schemas import EstimateIn, EstimateOut, ReadinessOut
+from backend.settlement.schemas import READINESS_SERVICES, EstimateIn, EstimateOut, ReadinessOut
 
 
 class MyReadinessIn(Schema):
     principal = String(load_default="self", metadata={"description": "\"self\" or \"member:<id>\""})
     institution = String(required=True, validate=Length(min=1, max=32))
-    service = String(required=True, validate=OneOf(("inpatient", "outpatient", "chronic")))
+    service = String(required=True, validate=OneOf(READINESS_SERVICES))
     disease = String(validate=Length(max=64))
     date = Date(metadata={"description": "The visit date; default today"})
     living_there = Boolean(allow_none=True, metadata={"description": "The person lives in the treatment area"})

@@ -11,7 +11,8 @@ from datetime import date, datetime
 
 from backend.rules.institution_choice import LEVEL_NAMES, VISIT_NAMES, Check, InstitutionView
 
-SERVICES = ("inpatient", "outpatient", "chronic")
+# Buying medicine at a pharmacy is outpatient money, but only pharmacies networked for it settle.
+SERVICES = ("inpatient", "outpatient", "chronic", "pharmacy")
 TEMPORARY = ("referral", "emergency", "other_temporary")
 
 

@@ -255,11 +255,12 @@ _ANOTHER_INSTITUTION_HELPS = {"filed_area", "chosen_institution", "networked_for
 
 
 def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Reply:
-    service = "outpatient" if effect.visit == "pharmacy" else effect.visit
     try:
-        verdict = readiness.readiness_for(person, effect.principal, effect.code, service, disease=effect.disease,
-                                          channel="dialog", commit=False)
-        estimate = _rough_estimate(person, effect, service) if effect.amount else None
+        verdict = readiness.readiness_for(person, effect.principal, effect.code, effect.visit,
+                                          disease=effect.disease, channel="dialog", commit=False)
+        # A pharmacy purchase is paid under the outpatient rules.
+        visit_type = "outpatient" if effect.visit == "pharmacy" else effect.visit
+        estimate = _rough_estimate(person, effect, visit_type) if effect.amount else None
     except SettlementDown:
         return Reply("settlement.unavailable")
     alternatives = []

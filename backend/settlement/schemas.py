@@ -10,6 +10,7 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 
 AREA = Regexp(r"^\d{6}$", error="a six-digit area code")
 VISIT_TYPES = ("inpatient", "outpatient", "chronic")
+READINESS_SERVICES = VISIT_TYPES + ("pharmacy",)  # a pharmacy settles outpatient purchases
 CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
 LEVELS = ("3A", "3B", "3", "2A", "2", "1", "none")
 MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
@@ -105,7 +106,7 @@ class RegistrationOut(Schema):
 class ReadinessIn(Schema):
     person_id_hash = String(required=True, validate=Length(min=1, max=64))
     institution = String(required=True, validate=Length(min=1, max=32))
-    service = String(required=True, validate=OneOf(VISIT_TYPES))
+    service = String(required=True, validate=OneOf(READINESS_SERVICES))
     # The assistant sends null when the visit is not for a chronic disease.
     disease = String(allow_none=True, validate=Length(max=64))
     date = Date(required=True)

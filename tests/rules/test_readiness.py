@@ -111,3 +111,10 @@ def test_an_expired_filing_names_its_dates_and_a_province_filing_names_the_city_
 def test_a_filing_in_force_for_the_institutions_city_wins_over_an_older_one_elsewhere():
     older = RegisteredFiling("BA0", "registered", "retiree_resettled", GUANGZHOU, date(2025, 1, 1), None)
     assert visit(filings=[older, FILING]).filing_reference == "BA1"
+
+
+def test_a_purchase_settles_at_a_pharmacy_networked_for_it_and_not_at_one_that_is_not():
+    pharmacy = InstitutionView("P1", "万家康大药房", SHENZHEN, "none", ("pharmacy", "chronic"))
+    assert visit(institution=pharmacy, service="pharmacy").ready
+    assert [c.code for c in visit(institution=pharmacy, service="outpatient").failed()] == ["networked_for_service"]
+    assert [c.code for c in visit(service="pharmacy").failed()] == ["networked_for_service"]

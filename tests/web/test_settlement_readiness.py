@@ -199,3 +199,12 @@ def test_the_conversation_answers_will_it_settle_and_roughly_how_much(app, hande
     assert response.status_code == 200, body
     assert "能。在北京大学深圳医院看病可以直接结算" in body["reply"]
     assert "医保约付" in body["reply"] and "仅供参考" in body["reply"]
+
+
+def test_buying_medicine_at_a_networked_pharmacy_settles(app, handed_off, as_person, people):
+    mother = as_person("op-retiree")
+    with clock.frozen(date(2026, 12, 10)):
+        body = mother.conversation("买药能直接结算吗")
+        assert body["state"] == "institution", body
+        reply = mother.choose(body["choices"][0]["number"]).get_json()["reply"]
+    assert reply.startswith("能。"), reply
