@@ -5,7 +5,9 @@ It forwards requests to UPSTREAM unless told otherwise through POST /_fault:
   {"mode": "slow", "delay": 3}      forward, then hold the upstream's answer for 3 s;
   {"mode": "hold", "delay": 60}     like slow, for tests that kill the client while it waits;
   {"mode": "pass"}                  forward normally.
-GET /_fault reports the mode and how many requests were forwarded and refused.
+GET /_fault reports the mode, how many requests were forwarded and refused, and how the upstream
+answered the forwarded ones by status ("answered": {"201": 3, "200": 1}): the settlement service
+answers a first registration 201 and a repeat 200, so a test sees redeliveries and their outcome.
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import requests
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
-_state = {"mode": "pass", "count": 0, "delay": 0.0, "forwarded": 0, "refused": 0}
+_state = {"mode": "pass", "count": 0, "delay": 0.0, "forwarded": 0, "refused": 0, "answered": {}}
 _lock = threading.Lock()
 
 
@@ -46,6 +48,9 @@ def _app(upstream: str):
                                  timeout=30)
         with _lock:
             _state["forwarded"] += 1
+            # Counted on arrival: a client killed while the answer is held still got it "sent".
+            status = str(answer.status_code)
+            _state["answered"][status] = _state["answered"].get(status, 0) + 1
         time.sleep(delay)
         return Response(answer.content, status=answer.status_code,
                         content_type=answer.headers.get("content-type", "application/json"))

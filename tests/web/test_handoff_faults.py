@@ -1,7 +1,9 @@
 """Fault tests: the settlement service as its own process on loopback, the outbox worker as another.
 
 Down for 1,000 approvals then back; slow or failing with 5xx; the worker killed between the
-delivery and its acknowledgement. Every filing version must be registered exactly once, in order.
+delivery and its acknowledgement. Every filing version must be registered exactly once (one 201
+from the service per version, any resend answered 200 "duplicate"), in order, and the service must
+end with each filing's final state: its last version, cancelled where the assistant cancelled it.
 """
 import signal
 from datetime import date, timedelta
@@ -44,6 +46,16 @@ class Settlement:
 
     def fault(self, **settings):
         return requests.post(f"{self.proxy_url}/_fault", json=settings, timeout=5).json()
+
+    def answered(self) -> dict[str, int]:
+        """Return the service's answers through the proxy by status: 201 first delivery, 200 duplicate."""
+        return requests.get(f"{self.proxy_url}/_fault", timeout=5).json()["answered"]
+
+    def final_state(self) -> dict[str, tuple[int, str]]:
+        """Return the settlement side's current (version, status) of each filing."""
+        with self.engine.connect() as conn:
+            return {r.reference: (r.version, r.status) for r in conn.execute(text(
+                "SELECT reference, version, status FROM settlement_filings"))}
 
     def registrations(self) -> list[tuple[str, int]]:
         with self.engine.connect() as conn:
@@ -116,13 +128,24 @@ def approve_filings(app, count: int, *, cancel_every: int = 0, batch: str = "01"
     return expected
 
 
-def in_order_once(registered: list[tuple[str, int]], expected: list[tuple[str, int]]) -> None:
-    assert len(registered) == len(set(registered)), "a filing version was registered twice"
+def in_order_once(settlement: Settlement, expected: list[tuple[str, int]]) -> None:
+    """Check every version arrived once and in order (the service's UNIQUE(reference, version)
+    makes a second row impossible, so "once" is read from its answers: one 201 per version)."""
+    registered = settlement.registrations()
     assert sorted(registered) == sorted(expected)
+    assert settlement.answered().get("201") == len(expected), settlement.answered()
     seen: dict[str, int] = {}
     for reference, version in registered:
         assert version == seen.get(reference, 0) + 1, f"{reference} v{version} arrived out of order"
         seen[reference] = version
+
+
+def final_states(app, expected: list[tuple[str, int]]) -> dict[str, tuple[int, str]]:
+    """Return what the service should end with: each filing's last version, cancelled if cancelled."""
+    with app.app_context():
+        rows = db.session.execute(select(Filing.reference, Filing.version, Filing.status)
+                                  .where(Filing.reference.in_({ref for ref, _ in expected})))
+        return {r.reference: (r.version, "cancelled" if r.status == "cancelled" else "registered") for r in rows}
 
 
 def handoff_states(app) -> dict[str, int]:
@@ -145,7 +168,10 @@ def test_a_settlement_outage_over_1000_approvals_ends_with_each_registered_once_
     settlement.up()
     processes.wait_until(lambda: len(settlement.registrations()) >= 1100, timeout=240, what="1,100 registrations")
     processes.wait_until(lambda: handoff_states(app).get("delivered") == 1000, timeout=60, what="acknowledgements")
-    in_order_once(settlement.registrations(), expected)
+    in_order_once(settlement, expected)
+    final = final_states(app, expected)
+    assert sum(status == "cancelled" for _, status in final.values()) == 100
+    assert settlement.final_state() == final
 
 
 def test_slow_answers_and_5xx_are_retried_without_registering_twice(app, settlement, workers):
@@ -164,7 +190,9 @@ def test_slow_answers_and_5xx_are_retried_without_registering_twice(app, settlem
                          what="retries of a slow answer")
     settlement.fault(mode="pass")
     processes.wait_until(lambda: handoff_states(app).get("delivered") == 6, timeout=60, what="acknowledgements")
-    in_order_once(settlement.registrations(), expected)
+    in_order_once(settlement, expected)
+    assert settlement.answered().get("200", 0) >= 1  # the resent one, answered "duplicate"
+    assert settlement.final_state() == final_states(app, expected)
 
 
 def test_a_worker_killed_between_delivery_and_acknowledgement_causes_no_duplicate(app, settlement, workers):
@@ -182,3 +210,7 @@ def test_a_worker_killed_between_delivery_and_acknowledgement_causes_no_duplicat
     workers.start()  # picks it up once the dead worker's 3 s lease has run out
     processes.wait_until(lambda: handoff_states(app).get("delivered") == 1, timeout=60, what="redelivery")
     assert settlement.registrations() == expected
+    # The redelivery reached the service and was answered "duplicate": one 201, then one 200.
+    assert settlement.fault(mode="pass")["forwarded"] == 2
+    assert settlement.answered() == {"201": 1, "200": 1}
+    assert settlement.final_state() == final_states(app, expected) == {expected[0][0]: (1, "registered")}
