@@ -161,3 +161,36 @@ def today():
 
     with clock.frozen(date(2026, 11, 22)):
         yield date(2026, 11, 22)
+
+
+@pytest.fixture()
+def redis_url():
+    """A real Redis at 127.0.0.1:6379 (database 15, emptied); CI=true fails if it is missing."""
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    from tests.support.processes import xdist_index
+
+    url = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - 2 * xdist_index()}")
+    try:
+        connection = Redis.from_url(url, socket_connect_timeout=2)
+        connection.flushdb()
+    except RedisError as exc:
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"CI=true but Redis at {url} is unreachable: {exc}")
+        pytest.skip(f"Redis unavailable: {exc}")
+    yield url
+    connection.flushdb()
+
+
+@pytest.fixture(autouse=True)
+def _no_delivery_thread_outlives_its_test():
+    """Stop the outbox threads a test started.
+
+    An app served in thread mode starts one (so does an app made without TESTING); left running
+    it would keep delivering from the session's database, taking later tests' outbox rows.
+    """
+    yield
+    from backend.adapters import queue
+
+    queue.stop_all()

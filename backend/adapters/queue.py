@@ -100,6 +100,16 @@ def start_when_served(app: Flask) -> None:
     thread_worker(app)
 
 
+def stop_all(timeout: float = 5) -> None:
+    """Stop every delivery thread of this process (tests use it so no thread outlives its app)."""
+    with _lock:
+        workers = list(_threads.values())
+        _threads.clear()
+    for worker in workers:
+        if worker.pid == os.getpid():
+            worker.stop(timeout)
+
+
 def running(app: Flask) -> bool:
     """Return whether this process runs a delivery thread for app."""
     worker = _threads.get(id(app))

@@ -9,7 +9,6 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage, SettlementFiling, SettlementRegistration
 from backend.services import delivery, handoff
-from tests.support.processes import xdist_index
 
 
 def outbox(topic_prefix=""):
@@ -195,26 +194,6 @@ def test_the_service_keeps_the_newest_version_whatever_arrives_last(app, version
                                   "category": "referral", "insured_area": "210100", "treatment_area": "440300",
                                   "start_date": "2026-12-01", "end_date": None, "person_id_hash": "h"})
         assert again["duplicate"] is True
-
-
-@pytest.fixture()
-def redis_url():
-    """A real Redis at 127.0.0.1:6379 (database 15, emptied); CI=true fails if it is missing."""
-    import os
-
-    from redis import Redis
-    from redis.exceptions import RedisError
-
-    url = os.environ.get("TEST_REDIS_URL", f"redis://127.0.0.1:6379/{15 - 2 * xdist_index()}")
-    try:
-        connection = Redis.from_url(url, socket_connect_timeout=2)
-        connection.flushdb()
-    except RedisError as exc:
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"CI=true but Redis at {url} is unreachable: {exc}")
-        pytest.skip(f"Redis unavailable: {exc}")
-    yield url
-    connection.flushdb()
 
 
 def test_with_redis_a_commit_queues_an_rq_job_that_delivers_the_hand_off(app, as_person, people, today, redis_url):

@@ -44,3 +44,22 @@ def test_45015_is_reported_as_a_permanent_error_with_its_code(api, fake_wechat):
     with pytest.raises(WeChatError) as raised:
         api.send_text("oa-1", "你好")
     assert raised.value.errcode == 45015 and not raised.value.transient
+
+
+def test_with_redis_every_process_shares_one_access_token(fake_wechat, redis_url):
+    fake_wechat.reset()
+    # Two adapters stand for two app processes (or instances) with the same REDIS_URL.
+    first, second = (WeChatpyApi(base_url=fake_wechat.url, mp_app_id="wx-mini", mp_secret="s1", oa_app_id="wx-oa",
+                                 oa_secret="s2", redis_url=redis_url) for _ in range(2))
+    first.send_text("oa-1", "你好")
+    second.send_text("oa-2", "您好")
+    paths = [c["path"] for c in fake_wechat.received()]
+    assert paths.count("/cgi-bin/stable_token") == 1 and paths.count("/cgi-bin/message/custom/send") == 2
+
+
+def test_without_redis_each_process_fetches_its_own_token(fake_wechat):
+    fake_wechat.reset()
+    for _ in range(2):
+        WeChatpyApi(base_url=fake_wechat.url, mp_app_id="wx-mini", mp_secret="s1", oa_app_id="wx-oa",
+                    oa_secret="s2").send_text("oa-1", "你好")
+    assert [c["path"] for c in fake_wechat.received()].count("/cgi-bin/stable_token") == 2

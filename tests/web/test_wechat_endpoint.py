@@ -1,6 +1,9 @@
 """The official-account endpoint: signatures, safe mode, retries, refusals of hostile XML."""
+import threading
+import time
 import tracemalloc
 
+import pytest
 from sqlalchemy import func, select
 
 from backend.extensions import db
@@ -148,28 +151,33 @@ def test_a_wrong_msg_signature_in_safe_mode_answers_403_and_records_nothing(app,
     assert _count(app, WeChatInboundMessage) == 0
 
 
-def test_a_billion_laughs_payload_is_refused_with_400_and_memory_stays_flat(app, wechat):
-    user = wechat.follower("oa-attacker")
+def _push_measured(user, body: str):
+    """Push a body; return the response and the peak of traced memory while it was handled."""
     tracemalloc.start()
     try:
-        response = user.push(BILLION_LAUGHS)
-        peak = tracemalloc.get_traced_memory()[1]
+        response = user.push(body)
+        return response, tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+def test_a_billion_laughs_payload_is_refused_with_400_and_memory_stays_flat(app, wechat):
+    response, peak = _push_measured(wechat.follower("oa-attacker"), BILLION_LAUGHS)
     assert response.status_code == 400
     assert peak < 2 * 1024 * 1024  # expanded, &lol9; would be 3 GB
     assert _count(app, WeChatInboundMessage) == 0
 
 
-def test_an_encrypted_billion_laughs_payload_is_refused_too(app, wechat):
-    user = wechat.follower("oa-attacker", safe_mode=True)
-    assert user.push(BILLION_LAUGHS).status_code == 400
+def test_an_encrypted_billion_laughs_payload_is_refused_too_and_memory_stays_flat(app, wechat):
+    response, peak = _push_measured(wechat.follower("oa-attacker", safe_mode=True), BILLION_LAUGHS)
+    assert response.status_code == 400 and peak < 2 * 1024 * 1024
+    assert _count(app, WeChatInboundMessage) == 0
 
 
-def test_an_external_entity_payload_is_refused_with_400(app, wechat):
-    user = wechat.follower("oa-attacker")
-    response = user.push(EXTERNAL_ENTITY)
+def test_an_external_entity_payload_is_refused_with_400_and_memory_stays_flat(app, wechat):
+    response, peak = _push_measured(wechat.follower("oa-attacker"), EXTERNAL_ENTITY)
     assert response.status_code == 400 and b"root:" not in response.data
+    assert peak < 2 * 1024 * 1024
     assert _count(app, WeChatIdentity) == 0
 
 
@@ -191,3 +199,42 @@ def test_an_unbound_follower_is_told_to_bind_in_the_mini_program(wechat):
     user = wechat.follower("oa-stranger")
     reply = user.say("我想办异地就医备案")
     assert "实名绑定" in reply
+
+
+# WeChat retries only when the first push has not been answered: the retries arrive while the
+# first turn still runs. The row lock that settles it is PostgreSQL's (the production database).
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+def test_retries_arriving_while_the_first_turn_still_runs_make_one_transition(app, wechat, people, today,
+                                                                              monkeypatch):
+    from backend.services import dialog_turns
+    from tests.support.fake_wechat import OfficialAccountUser
+
+    user = _bound_worker(wechat)
+    real_turn = dialog_turns.handle_turn
+
+    def slow_turn(*args, **kwargs):
+        time.sleep(1.0)  # a turn still busy when WeChat sends the same message again
+        return real_turn(*args, **kwargs)
+
+    monkeypatch.setattr(dialog_turns, "handle_turn", slow_turn)
+    answers: list = []
+
+    def push_once():
+        # Each push on its own connection, as WeChat's retries are.
+        phone = OfficialAccountUser(app.test_client(), user.openid, token=user.token, account=user.account)
+        answers.append(phone.say("公司派我去苏州工作一年", msg_id=9100))
+
+    pushes = [threading.Thread(target=push_once) for _ in range(3)]
+    for push in pushes:
+        push.start()
+        time.sleep(0.2)
+    for push in pushes:
+        push.join(timeout=30)
+    replies = [a for a in answers if a is not None]
+    assert len(answers) == 3 and replies and all(r == replies[0] for r in replies)
+    assert "异地就医备案" in replies[0]
+    with app.app_context():
+        session = db.session.scalar(select(DialogSession))
+        assert session.version == 2 and session.step == "start_date"  # created at 1, one transition
+        assert db.session.scalars(select(WeChatInboundMessage.dedup_key)
+                                  .where(WeChatInboundMessage.kind == "text")).all() == ["msg:9100"]
