@@ -9,12 +9,17 @@ also checks a token, runs the NLU and the engine and renders a reply, so its rat
 exceed the floor's: where the floor's ratio is below 50%, the target is out of reach on this
 machine whatever the implementation.
 
-Same set-up as dialog_turn.py: gunicorn, 2 sync workers, wrk with 16 connections on
+Same set-up as dialog_turn.py: gunicorn, 2 workers (sync, and gthread with 4 threads), wrk with 16 connections on
 loopback, 64 users; SQLite in a temporary directory and PostgreSQL in a throw-away
 database at 127.0.0.1:5432 (dropped at the end). Prints requests/s, p99, CPU split and the
 ratio floor/bare for each backend.
 
-Run: .venv/bin/python benchmarks/dialog_turn_floor.py [--seconds 15] [--warmup 5] [--backends sqlite,postgresql]
+Variants of the floor on PostgreSQL (environment variables read by floor_app.py):
+FLOOR_AUTOCOMMIT=1 makes the read and the write commit by themselves (two round trips instead of
+three); FLOOR_SYNCHRONOUS_COMMIT=off lets the commit return before the WAL is flushed (which a
+turn that files something could not afford).
+
+Run: .venv/bin/python benchmarks/dialog_turn_floor.py [--worker-classes sync,gthread] [--seconds 15] [--warmup 5] [--backends sqlite,postgresql]
 """
 from __future__ import annotations
 
@@ -62,8 +67,10 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--warmup", type=float, default=5)
     parser.add_argument("--backends", default="sqlite,postgresql")
+    parser.add_argument("--worker-classes", default="sync,gthread",
+                        help="gunicorn worker classes, each for both apps (gthread: 4 threads a worker)")
     args = parser.parse_args()
-    args.connections, args.workers = 16, 2
+    args.connections, args.workers, threads = 16, 2, 4
     if not base.shutil.which("wrk"):
         sys.exit("wrk is needed (Debian package wrk)")
     tokens = [f"user-{i}" for i in range(USERS)]
@@ -73,26 +80,30 @@ def main() -> int:
             env = dict(os.environ, FLOOR_DB=prepare(backend))
             workdir = base._TMPDIRS[-1]
             bench_dir = ["--chdir", str(base.ROOT / "benchmarks")]
-            floor = base.start_server(f"floor-{backend}", bench_dir + ["floor_app:app"], env, "sync", 2, 1, workdir)
-            bare = base.start_server(f"bare-{backend}", bench_dir + ["bare_app:app"], env, "sync", 2, 1, workdir)
-            try:
-                f = base.measure(floor, tokens, per, None, args, workdir, True, backend == "postgresql")
-                b = base.measure(bare, tokens, per, None, args, workdir, True, False)
-            finally:
-                base.stop_process(floor.proc)
-                base.stop_process(bare.proc)
-            errors = f.errors + b.errors
-            ratio = f.rps / b.rps if b.rps else 0.0
-            print(f"\n== {backend} · gunicorn -w 2 sync · 16 connections · {args.seconds:g}s after {args.warmup:g}s warm-up")
-            for label, r in (("floor turn", f), ("bare endpoint", b)):
-                cpu = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu.items() if v == v)
-                print(f"   {label:14} {r.rps:9.1f} req/s  p50 {r.p50:6.2f} ms  p99 {r.p99:6.2f} ms  "
-                      f"errors {r.errors}  CPU (cores of 2): {cpu}")
-            print(f"   ratio floor/bare {ratio:6.1%}: the ceiling of dialog_turn.py's ratio (target >= 50%): "
-                  f"{'reachable' if ratio >= 0.5 else 'OUT OF REACH'} on this machine")
-            if errors:
-                print("   the run had errors: figures not valid")
-                return 1
+            for worker_class in [w.strip() for w in args.worker_classes.split(",") if w.strip()]:
+                label = "sync" if worker_class == "sync" else f"gthread --threads {threads}"
+                floor = base.start_server(f"floor-{backend}", bench_dir + ["floor_app:app"], env, worker_class, 2,
+                                          threads, workdir)
+                bare = base.start_server(f"bare-{backend}", bench_dir + ["bare_app:app"], env, worker_class, 2,
+                                         threads, workdir)
+                try:
+                    f = base.measure(floor, tokens, per, None, args, workdir, True, backend == "postgresql")
+                    b = base.measure(bare, tokens, per, None, args, workdir, True, False)
+                finally:
+                    base.stop_process(floor.proc)
+                    base.stop_process(bare.proc)
+                ratio = f.rps / b.rps if b.rps else 0.0
+                print(f"\n== {backend} · gunicorn -w 2 {label} · 16 connections · "
+                      f"{args.seconds:g}s after {args.warmup:g}s warm-up")
+                for name, r in (("floor turn", f), ("bare endpoint", b)):
+                    cpu = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu.items() if v == v)
+                    print(f"   {name:14} {r.rps:9.1f} req/s  p50 {r.p50:6.2f} ms  p99 {r.p99:6.2f} ms  "
+                          f"errors {r.errors}  CPU (cores of 2): {cpu}")
+                print(f"   ratio floor/bare {ratio:6.1%}: the ceiling of dialog_turn.py's ratio (target >= 50%): "
+                      f"{'reachable' if ratio >= 0.5 else 'OUT OF REACH'} with this server set-up")
+                if f.errors + b.errors:
+                    print("   the run had errors: figures not valid")
+                    return 1
     finally:
         base.cleanup()
     return 0
