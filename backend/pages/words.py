@@ -162,7 +162,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "estimate_yuan": ("元", ""),
     "estimate_rough": ("按目录内全部为甲类粗略估算，仅供参考，以医院结算为准。",
                        "A rough estimate (everything in scope taken as category A); the hospital's settlement counts."),
-    "estimate_sample": ("注意：这里的报销政策是演示用的样例数据。", "Note: the policies here are SAMPLE data."),
+    "estimate_sample": ("注意：这里的报销政策和药品目录是演示用的样例数据。",
+                        "Note: the policies and the drug catalogue here are SAMPLE data."),
     "estimate_no_filing": ("您在这个城市还没有有效备案，看病时不能直接结算，需要先办备案。",
                            "You have no valid filing for this city yet: file first, or the window cannot settle."),
     # Large text: one question per screen.

@@ -76,6 +76,7 @@ class EstimateOut(Schema):
     cap_reached = Boolean()
     policy_source = String(metadata={"description": "area_policy | override; area policies shipped are SAMPLE data"})
     sample_policy = Boolean()
+    sample_catalogue = Boolean(metadata={"description": "a line was priced from the treatment area's SAMPLE catalogue"})
     lines = List(Nested(EstimateLineOut))
     explanation = List(String())
     explanation_en = List(String())

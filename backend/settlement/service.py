@@ -213,7 +213,8 @@ def _parse(parse, raw, field: str, **kwargs):
         raise InvalidEstimate("invalid_amount", field=exc.field, reason=exc.reason) from None
 
 
-def _items(request: dict) -> list[money_rules.Item]:
+def _items(request: dict) -> tuple[list[money_rules.Item], bool]:
+    """Return the priced items, and whether a sample catalogue row priced any of them."""
     area = request["treatment_area"]
     codes = {i["code"] for i in request["items"]}
     catalogue: dict[str, CatalogueItem] = {}
@@ -222,9 +223,10 @@ def _items(request: dict) -> list[money_rules.Item]:
             CatalogueItem.code.in_(codes), CatalogueItem.area_code.in_({area, area[:2] + "0000"}))):
         if row.code not in catalogue or row.area_code == area:
             catalogue[row.code] = row
-    items = []
+    items, sample = [], False
     for n, raw in enumerate(request["items"]):
         known = catalogue.get(raw["code"])
+        sample = sample or bool(known is not None and known.sample)
         category = raw.get("category") or (known.category if known else "C")
         ratio_raw = raw.get("first_self_pay_ratio")
         first = (_parse(money_rules.ratio, ratio_raw, f"items[{n}].first_self_pay_ratio") if ratio_raw is not None
@@ -233,7 +235,7 @@ def _items(request: dict) -> list[money_rules.Item]:
             code=raw["code"], name=raw.get("name") or (known.name if known else raw["code"]),
             amount=_parse(money_rules.money, raw["amount"], f"items[{n}].amount"), category=category,
             first_self_pay_ratio=first, price_ceiling=known.price_ceiling if known else None))
-    return items
+    return items, sample
 
 
 def estimate(request: dict, *, record: bool = True) -> dict:
@@ -243,7 +245,7 @@ def estimate(request: dict, *, record: bool = True) -> dict:
     ytd = money_rules.YearToDate(
         _parse(money_rules.money, ytd_raw.get("deductible_met", "0"), "year_to_date.deductible_met"),
         _parse(money_rules.money, ytd_raw.get("fund_paid", "0"), "year_to_date.fund_paid"))
-    items = _items(request)
+    items, sample_catalogue = _items(request)
     policy, source, sample = _policy(request, _day(on))
     result = money_rules.estimate(items, policy, ytd)
     zh_lines, zh_summary = money_rules.explain(result, "zh_CN")
@@ -253,7 +255,7 @@ def estimate(request: dict, *, record: bool = True) -> dict:
         "out_of_scope": str(result.out_of_scope), "deductible_applied": str(result.deductible_applied),
         "ratio_applied": str(result.ratio_applied), "fund_pays": str(result.fund_pays),
         "person_pays": str(result.person_pays), "cap_reached": result.cap_reached, "policy_source": source,
-        "sample_policy": sample, "explanation": zh_summary, "explanation_en": en_summary,
+        "sample_policy": sample, "sample_catalogue": sample_catalogue, "explanation": zh_summary, "explanation_en": en_summary,
         "lines": [{"code": line.code, "name": line.name, "amount": str(line.amount), "category": line.category,
                    "in_scope": str(line.in_scope), "first_self_pay": str(line.first_self_pay),
                    "out_of_scope": str(line.out_of_scope), "explanation": zh, "explanation_en": en}

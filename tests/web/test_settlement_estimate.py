@@ -40,6 +40,13 @@ def test_the_worked_example_reproduces_to_the_fen(client, catalogue):
     assert body["explanation"][-1] == "医保基金支付48.89元，个人支付15.40元。"
     assert body["explanation_en"][-1] == "The fund pays 48.89; you pay 15.40."
     assert body["sample_policy"] is True and body["estimate_id"]
+    assert body["sample_catalogue"] is True  # both drugs were priced from the sample catalogue
+
+
+def test_an_estimate_priced_only_from_the_persons_own_lines_does_not_claim_the_sample_catalogue(client, catalogue):
+    own = [{"code": "own-1", "name": "自带药", "amount": "10.00", "category": "A"}]
+    body = estimate(client, items=own).get_json()
+    assert body["sample_catalogue"] is False and body["fund_pays"] == "8.00"
 
 
 def test_the_worked_example_reproduces_over_real_http_with_the_service_in_its_own_app(app, catalogue, database_url):
