@@ -3,20 +3,13 @@ import re
 
 import pytest
 
+from tests.browser.screens import answer
+
 
 def _sign_in(tab, base: str, openid: str) -> None:
     tab.goto(f"{base}/m/dev-login")
     tab.click(f"button[data-openid={openid}]")
     tab.wait_for_url(re.compile(r"/m/$"))
-
-
-def _answer(tab, answer) -> None:
-    if isinstance(answer, int):
-        tab.click(f"button.choice[name=choice][value='{answer}']")
-    else:
-        tab.fill("#f-text", answer)
-        tab.click("form.turn button.button")
-    tab.wait_for_load_state()
 
 
 @pytest.mark.parametrize("mode", ["normal", "large"])
@@ -31,19 +24,19 @@ def test_the_son_files_for_his_mother_on_the_pages(app, people, today, live_serv
     screenshot(page, f"son-{mode}-02-for-whom")
     labels = page.locator("button.choice").all_inner_texts()
     mother = next(i for i, label in enumerate(labels, start=1) if "母亲" in label)
-    _answer(page, mother)
+    answer(page, mother)
     steps = ["深圳", 1, 1, "下周一", 1, 1]
-    for number, answer in enumerate(steps, start=3):
+    for number, step in enumerate(steps, start=3):
         if page.locator("form.turn").count() == 0:
             break
         if "请核对" in page.inner_text("main"):
             break
         screenshot(page, f"son-{mode}-{number:02d}-step")
-        _answer(page, answer)
+        answer(page, step)
     assert "请核对" in page.inner_text("main")
     assert "深圳" in page.inner_text("main") and "异地安置退休人员" in page.inner_text("main")
     screenshot(page, f"son-{mode}-09-confirm")
-    _answer(page, 1)
+    answer(page, 1)
     outcome = page.inner_text("main")
     assert "备案" in outcome and ("成功" in outcome or "审核" in outcome)
     screenshot(page, f"son-{mode}-10-outcome")

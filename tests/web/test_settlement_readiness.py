@@ -71,6 +71,12 @@ def test_a_filing_the_settlement_service_has_not_received_yet_counts_as_not_file
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["filed"]
 
 
+def choose_named(person, body: dict, name: str):
+    """Answer the institution step by picking the choice whose label names the institution."""
+    assert body["state"] == "institution", body
+    return person.choose(next(c["number"] for c in body["choices"] if name in c["label"]))
+
+
 def file_where_hospitals_are_chosen(app, as_person):
     """Shenyang keeps the older "choose your hospitals" rule; the son files for his mother in Shenzhen."""
     from tests.support.personas import load_policies
@@ -111,11 +117,7 @@ def test_the_conversation_says_no_at_a_hospital_she_did_not_choose_and_names_the
     choose(app, son, reference, PKU_SHENZHEN)
     mother = as_person("op-retiree")
     with clock.frozen(date(2026, 12, 10)):  # a day inside her filing
-        body = mother.conversation("住院能直接结算吗")
-        assert body["state"] == "institution"
-        numbers = {c["label"]: c["number"] for c in body["choices"]}
-        peoples = next(n for label, n in numbers.items() if "深圳市人民医院" in label)
-        response = mother.choose(peoples)
+        response = choose_named(mother, mother.conversation("住院能直接结算吗"), "深圳市人民医院")
     reply = response.get_json()["reply"]
     assert response.status_code == 200, reply
     assert "到深圳市人民医院看病现在还不能直接结算" in reply and "不在您选定的医院里" in reply
@@ -130,9 +132,7 @@ def test_the_conversation_suggests_no_other_hospital_when_another_one_would_not_
         db.session.commit()
     mother = as_person("op-retiree")
     with clock.frozen(date(2026, 12, 10)):
-        body = mother.conversation("住院能直接结算吗")
-        pku = next(c["number"] for c in body["choices"] if "北京大学深圳医院" in c["label"])
-        reply = mother.choose(pku).get_json()["reply"]
+        reply = choose_named(mother, mother.conversation("住院能直接结算吗"), "北京大学深圳医院").get_json()["reply"]
     assert "还不能直接结算" in reply and "断缴" in reply and "可以换这几家" not in reply
 
 
@@ -190,11 +190,7 @@ def test_the_conversation_answers_will_it_settle_and_roughly_how_much(app, hande
         service.import_catalogue(SAMPLE_CATALOGUE_YAML)
     mother = as_person("op-retiree")
     with clock.frozen(date(2026, 12, 10)):  # a day inside her filing
-        body = mother.conversation("住院大概花2万，能报多少")
-        assert body["state"] == "institution"
-        numbers = {c["label"]: c["number"] for c in body["choices"]}
-        pku = next(n for label, n in numbers.items() if "北京大学深圳医院" in label)
-        response = mother.choose(pku)
+        response = choose_named(mother, mother.conversation("住院大概花2万，能报多少"), "北京大学深圳医院")
     body = response.get_json()
     assert response.status_code == 200, body
     assert "能。在北京大学深圳医院看病可以直接结算" in body["reply"]
