@@ -48,7 +48,9 @@ def identity_for_token(token: str) -> WeChatIdentity | None:
 def ensure_identity(openid: str, app_id: str = "dev") -> WeChatIdentity:
     """Return the identity for an openid, creating an unbound one if needed (the caller commits)."""
     identity = db.session.scalar(
-        select(WeChatIdentity).where(WeChatIdentity.app_id == app_id, WeChatIdentity.openid == openid)
+        select(WeChatIdentity)
+        .options(joinedload(WeChatIdentity.person))  # every caller goes on to read the person
+        .where(WeChatIdentity.app_id == app_id, WeChatIdentity.openid == openid)
     )
     if identity is None:
         identity = WeChatIdentity(app_id=app_id, openid=openid)

@@ -6,6 +6,7 @@ Effects (a filing, a text-size switch) commit in the same transaction as the sta
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -321,8 +322,14 @@ def _render(step: Step, version: int, large: bool, lang: str, filing: Filing | N
 
 def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: str,
                 expected_version: int | None = None, message_key: str | None = None,
-                location: tuple[float, float] | None = None) -> TurnResult:
-    """Apply one message to the user's session and return what to show; commits once."""
+                location: tuple[float, float] | None = None,
+                before_commit: Callable[[], None] | None = None) -> TurnResult:
+    """Apply one message to the user's session and return what to show; commits once.
+
+    `before_commit` runs last inside the turn's transaction (the WeChat channel records the
+    message's MsgId there): a duplicate it raises as IntegrityError undoes the whole turn. Done
+    last, its write does not hold SQLite's single write lock while the engine runs.
+    """
     person = identity.person
     key = user_key(identity)
     session = _load_session(key)
@@ -370,6 +377,8 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
             # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
             raise StaleDataError("dialog session changed since it was read")
+        if before_commit is not None:
+            before_commit()
         db.session.commit()
     except (StaleDataError, IntegrityError):
         # A concurrent turn on the same session won; nothing of this one is kept.

@@ -3,8 +3,9 @@
 WeChat waits 5 seconds for an answer and then re-sends the same message (up to 3
 times); if none of them is answered in time the user sees "该公众号暂时无法提供服务".
 So every message is recorded by MsgId (events by FromUserName + CreateTime) in the same
-transaction as its turn: a retry cannot insert it again and gets the reply the first
-one produced. A turn runs on a worker thread; when it is not done after
+transaction as its turn, as that transaction's last write (so SQLite's write lock is not held
+while the engine runs): a retry cannot insert it again, its own run of the turn is undone, and it
+gets the reply the first one produced. A turn runs on a worker thread; when it is not done after
 WECHAT_REPLY_DEADLINE seconds (4 by default) we answer "success" (which stops the
 retries) and the reply follows as customer-service messages when the turn ends.
 """
@@ -145,10 +146,13 @@ def _handle(message: BaseMessage) -> Answer:
         lang = identity.person.language if identity.person else "zh_CN"
         guidance = "wechat_voice_unclear" if message.type == "voice" else "wechat_unsupported"
         return Answer(messages.text(guidance, lang), repeated=not first)
-    if not _record(app_id, message, key):
-        return _repeated_turn(app_id, message.source, key)
     identity = _identity(app_id, message.source)
-    return _turn(identity, text, key, identity.person.language if identity.person else "zh_CN")
+
+    def record() -> None:
+        if not _record(app_id, message, key):
+            raise IntegrityError("wechat message already recorded", None, Exception(key))
+
+    return _turn(identity, text, key, identity.person.language if identity.person else "zh_CN", record)
 
 
 def _text_of(message: BaseMessage) -> str | None:
@@ -160,11 +164,17 @@ def _text_of(message: BaseMessage) -> str | None:
     return None
 
 
-def _turn(identity: WeChatIdentity, text: str, key: str, lang: str) -> Answer:
+def _turn(identity: WeChatIdentity, text: str, key: str, lang: str, record) -> Answer:
+    app_id, openid = identity.app_id, identity.openid
     try:
-        result = dialog_turns.handle_turn(identity, {"text": text}, channel=CHANNEL, message_key=key)
-        db.session.commit()  # a repeated turn commits nothing itself; our inbound row must still land
+        result = dialog_turns.handle_turn(identity, {"text": text}, channel=CHANNEL, message_key=key,
+                                          before_commit=record)
     except StaleTurn as exc:
+        # Either WeChat's retry of a message whose turn ran meanwhile (it has been recorded:
+        # answer what that turn answered), or a concurrent message on the same session.
+        if db.session.scalar(select(WeChatInboundMessage.id).where(
+                WeChatInboundMessage.app_id == app_id, WeChatInboundMessage.dedup_key == key[:200])) is not None:
+            return _repeated_turn(app_id, openid, key)
         stale = exc.params.get("result")
         return Answer(_first_part(stale) if stale else messages.text("wechat_busy", lang), repeated=True)
     except DomainError as exc:

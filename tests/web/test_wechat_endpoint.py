@@ -87,6 +87,55 @@ def test_a_retried_msgid_runs_one_transition_and_gets_the_same_reply(app, wechat
         assert db.session.scalar(select(DialogSession.version)) == after_first + 1
 
 
+def test_a_late_retry_after_the_user_moved_on_changes_nothing(app, wechat, people, today):
+    # The retry's turn runs on the newer state, then its MsgId record (the turn's last write)
+    # meets the first delivery's row: the whole turn is undone and WeChat gets "success".
+    user = _bound_worker(wechat)
+    user.say("公司派我去苏州工作一年，在那边看病怎么报销？", msg_id=9011)
+    user.say("12月1日", msg_id=9012)
+    with app.app_context():
+        before = db.session.scalar(select(DialogSession))
+        before = (before.version, before.step, dict(before.slots), before.last_turn_key)
+    assert user.say("公司派我去苏州工作一年，在那边看病怎么报销？", msg_id=9011) is None
+    with app.app_context():
+        after = db.session.scalar(select(DialogSession))
+        assert (after.version, after.step, dict(after.slots), after.last_turn_key) == before
+        assert sorted(db.session.scalars(select(WeChatInboundMessage.dedup_key)
+                                         .where(WeChatInboundMessage.kind == "text")).all()) == ["msg:9011", "msg:9012"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+def test_a_turn_takes_the_sqlite_write_lock_only_at_its_end(app, wechat, people, today, monkeypatch):
+    # SQLite has one writer at a time: a turn that wrote its MsgId record first would keep every
+    # other message waiting while its engine runs. Another writer must get in meanwhile.
+    import sqlite3
+
+    from dialogs import engine
+
+    user = _bound_worker(wechat)
+    user.say("你好", msg_id=9020)  # the session exists before the measured turn
+    with app.app_context():
+        path = db.engine.url.database
+    real_advance = engine.advance
+    outcome: dict = {}
+
+    def busy_engine(*args, **kwargs):
+        other = sqlite3.connect(path, timeout=0)
+        try:
+            other.execute("BEGIN IMMEDIATE")  # fails at once while another connection holds the write lock
+            other.rollback()
+            outcome["other_writer"] = "got in"
+        except sqlite3.OperationalError as exc:
+            outcome["other_writer"] = str(exc)
+        finally:
+            other.close()
+        return real_advance(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "advance", busy_engine)
+    assert "异地就医备案" in user.say("公司派我去苏州工作一年，在那边看病怎么报销？", msg_id=9021)
+    assert outcome == {"other_writer": "got in"}
+
+
 def test_a_subscribe_event_is_welcomed_and_its_retry_gets_the_same_welcome(app, wechat):
     user = wechat.follower("oa-newcomer")
     event = user.xml("event", create_time=1764000000, Event="subscribe")
