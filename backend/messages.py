@@ -106,6 +106,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "您的备案（编号 {reference}）已经同步到结算系统，去医院看病可以直接结算了。",
         "Your filing {reference} has reached the settlement system: visits now settle directly.",
     ),
+    "notify_handoff_updated": (
+        "您的备案（编号 {reference}）的变更（比如新选的医院）已经同步到结算系统，以后看病按新的内容直接结算。",
+        "The change to your filing {reference} (for example the hospitals you chose) has reached the settlement "
+        "system: visits now settle under it.",
+    ),
     "notify_handoff_failed": (
         "您的备案（编号 {reference}）暂时没能同步到结算系统，工作人员会继续处理。着急看病的话，请先打参保地医保热线。",
         "Your filing {reference} could not reach the settlement system yet; staff will follow up. "

@@ -106,5 +106,7 @@ def deliver_filing(message: OutboxMessage) -> None:
         filing.handoff_updated_at = clock.now()
     # Told once: the notification commits with the acknowledgement, or neither does.
     if message.topic == "filing.registered":
-        _notify_once(filing.principal_person_id, "handoff_delivered", {"reference": filing.reference},
+        # A later version (e.g. other chosen hospitals) says that the change is in effect.
+        _notify_once(filing.principal_person_id, "handoff_delivered",
+                     {"reference": filing.reference, "version": message.payload.get("version") or 1},
                      f"{message.idempotency_key}:delivered")

@@ -58,6 +58,8 @@ def notification_text(kind: str, params: dict, lang: str = "zh_CN") -> str:
     """Return the customer-service wording of a notification, with a reviewer's reason and note."""
     filing = _filing(params)
     reference = params.get("reference") or (filing.reference if filing else "")
+    if kind == "handoff_delivered" and _is_update(params):
+        return messages.text("notify_handoff_updated", lang, reference=reference)
     if kind != "filing_decided":
         return messages.text(f"notify_{kind}", lang, reference=reference)
     status = params.get("status") or (filing.status if filing else "")
@@ -94,6 +96,14 @@ def _with_note(text: str, note_line: str) -> str:
     return text + kept + ellipsis
 
 
+def _is_update(params: dict) -> bool:
+    """Whether a hand-off notice is about a later version of a filing already in effect."""
+    try:
+        return int(params.get("version") or 1) > 1
+    except (TypeError, ValueError):
+        return False
+
+
 def _filing(params: dict) -> Filing | None:
     reference = params.get("reference")
     return db.session.scalar(select(Filing).where(Filing.reference == reference)) if reference else None
@@ -107,6 +117,8 @@ def _subscribe_data(kind: str, params: dict) -> dict:
               "handoff_failed": "处理中"}[kind]
     what = {"filing_decided": "异地就医备案审核结果", "handoff_delivered": "备案已同步到结算系统",
             "handoff_failed": "备案同步暂未完成"}[kind]
+    if kind == "handoff_delivered" and _is_update(params):
+        what = "备案变更已同步到结算系统"
     if kind == "filing_decided" and params.get("reason") in SHORT:
         # A reviewer's decision: the short reason instead of the topic; the full sentence and the
         # note are one tap away, on the filing the message opens.

@@ -75,6 +75,22 @@ def test_without_a_subscription_a_recent_follower_gets_a_customer_service_messag
     assert "直接结算" in sent[0]["body"]["text"]["content"] and "BA20261122-0001" in sent[0]["body"]["text"]["content"]
 
 
+def test_a_later_version_reaching_settlement_is_told_as_a_change_in_effect(app, wechat, people):
+    # Choosing other hospitals on an approved filing hands off version 2: the person hears that
+    # the change is in effect, not the first "you can now settle directly" a second time.
+    user = _follower(wechat)
+    user.say("你好")
+    _notify(app, people.worker, kind="handoff_delivered", key="BA1:v1:delivered", version=1)
+    _notify(app, people.worker, kind="handoff_delivered", key="BA1:v2:delivered", version=2)
+    wechat.deliver()
+    first, second = [s["body"]["text"]["content"] for s in wechat.fake.received(CUSTOM)]
+    assert "已经同步到结算系统" in first and "变更" not in first
+    assert "变更" in second and "新选的医院" in second and "BA20261122-0001" in second
+    with app.app_context():
+        data = notifications._subscribe_data("handoff_delivered", {"reference": "BA20261122-0001", "version": 2})
+    assert data["thing3"]["value"] == "备案变更已同步到结算系统" and len(data["thing3"]["value"]) <= 20
+
+
 def test_with_no_subscription_and_no_recent_message_nothing_is_sent_and_the_reason_is_audited(app, wechat, people):
     message_id = _notify(app, people.worker)
     wechat.deliver()

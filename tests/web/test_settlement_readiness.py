@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import AuditEntry, Person, SettlementFiling
-from backend.services import delivery, reference_data
+from backend.models import AuditEntry, OutboxMessage, Person, SettlementFiling
+from backend.services import delivery, notifications, reference_data
 
 INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: inpatient only (sample data)
 PKU_SHENZHEN = "SH4403000002"    # 北京大学深圳医院
@@ -107,6 +107,12 @@ def test_where_the_insured_area_requires_a_choice_the_window_settles_only_at_the
     choose(app, son, reference, PKU_SHENZHEN)
     with app.app_context():
         assert db.session.get(SettlementFiling, reference).chosen_institutions == [PKU_SHENZHEN]
+        # The mother hears of each version once: the filing in effect, then the change in effect.
+        told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "notification.handoff_delivered")
+                                  .order_by(OutboxMessage.id)).all()
+        assert [m.payload["params"]["version"] for m in told] == [1, 2]
+        texts = [notifications.notification_text("handoff_delivered", m.payload["params"]) for m in told]
+        assert "变更" not in texts[0] and "新选的医院" in texts[1]
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == []
     assert reasons(ask(son, people, institution=SHENZHEN_PEOPLES)) == ["chosen_institution"]
 
