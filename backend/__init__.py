@@ -39,7 +39,7 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     crypto.configure(app.config["SECRET_KEY"])
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
-    limiter.init_app(app)
+    errors.keep_own_retry_after(app, limiter.init_app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
 

@@ -109,6 +109,32 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
+def keep_own_retry_after(app: Flask, init_limiter) -> None:
+    """Initialise Flask-Limiter between two hooks that keep Retry-After meaningful.
+
+    Flask-Limiter writes Retry-After (its window's reset, up to an hour) into every response of a
+    rate-limited route, raising any value already there. Only a 429 should carry its value: an
+    outage's 503 keeps its own short hint and a successful answer carries none. Flask runs
+    after-request hooks in the reverse order of registration, so `_note` (registered after the
+    limiter) sees the response before it and `_restore` (registered before) after it.
+    """
+    @app.after_request
+    def _restore(response):
+        own = g.pop("own_retry_after", None)
+        if own is not None:
+            response.headers["Retry-After"] = own
+        elif response.status_code != 429:
+            response.headers.pop("Retry-After", None)
+        return response
+
+    init_limiter(app)
+
+    @app.after_request
+    def _note(response):
+        g.own_retry_after = response.headers.get("Retry-After")
+        return response
+
+
 def register(app: Flask) -> None:
     """Install the JSON error handlers on the app and document their body in the OpenAPI document."""
     # A request that fails validation answers 400 (below), so the document must say 400, not APIFlask's 422.

@@ -82,8 +82,11 @@ def test_one_institution_shows_its_services_and_diseases(client, institutions):
 
 def test_the_public_search_is_rate_limited(app, client, institutions):
     app.config["PUBLIC_RATE_LIMIT"] = "3/minute"
-    statuses = [client.get("/api/v1/institutions?area=440300").status_code for _ in range(5)]
-    assert statuses[:3] == [200, 200, 200] and statuses[3:] == [429, 429]
+    responses = [client.get("/api/v1/institutions?area=440300") for _ in range(5)]
+    assert [r.status_code for r in responses] == [200, 200, 200, 429, 429]
+    # Only a refusal says when to come back (within the minute); an answer carries no Retry-After.
+    assert [r.headers.get("Retry-After") for r in responses[:3]] == [None, None, None]
+    assert all(0 < int(r.headers["Retry-After"]) <= 60 for r in responses[3:])
     assert client.get("/api/v1/institutions?area=440300").get_json()["message"] == "操作太频繁了，请稍后再试。"
 
 
