@@ -22,9 +22,15 @@ The floor (skipped with --no-floor)
   ratio on this machine with this server set-up: where it is below 40%, the target is out of
   reach whatever the implementation. Its tables (floor_wechat_messages, floor_wechat_sessions
   with a row per follower) live in a sibling SQLite file in the run's temporary directory, or
-  in the run's throw-away PostgreSQL database. The three servers run one after another (each
-  started, warmed up, measured and stopped before the next), with the same wrk script; every
-  run has its own MsgId range.
+  in the run's throw-away PostgreSQL database.
+
+  A fourth server (also skipped with --no-floor), benchmarks/wechat_no_turn_app.py, is the real
+  app with the dialog turn replaced by a fixed answer: Flask's and the extensions' request hooks,
+  the checks, the parser and the reply, no database. Its ratio says how much of the target the
+  app's own request handling uses before a turn does any work.
+
+  The servers run one after another (each started, warmed up, measured and stopped before the
+  next), with the same wrk script; every run has its own MsgId range.
 
   Databases, users and servers are made with benchmarks/dialog_turn.py's helpers (fresh
   SQLite file and/or fresh PostgreSQL database at 127.0.0.1:5432, `flask upgrade`,
@@ -57,6 +63,7 @@ PATH = "/wechat"
 TOKEN = "benchmark-wechat-token"
 TARGET_RATIO = 0.40
 FLOOR_RUN = 100  # the floor's run numbers start here: its MsgIds never meet those of the other runs
+NO_TURN_RUN = 200  # and the app-without-its-turn runs here
 FLOOR_DDL = (
     "CREATE TABLE floor_wechat_messages (dedup_key TEXT PRIMARY KEY, received_at BIGINT NOT NULL)",
     "CREATE TABLE floor_wechat_sessions (openid TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)",
@@ -236,8 +243,9 @@ def failed(r: dict, *, empty_counts: bool = False) -> int:
     return r["other"] + r["sock"] + (r["empty"] if empty_counts else 0)
 
 
-def run_backend(backend: str, args, run: int) -> tuple[dict, dict, dict | None]:
-    """Measure the WeChat endpoint, the bare endpoint and (unless --no-floor) the floor, one at a time."""
+def run_backend(backend: str, args, run: int) -> tuple[dict, dict, dict | None, dict | None]:
+    """Measure the WeChat endpoint, the bare endpoint and (unless --no-floor) the floor and the app without
+    its turn, one at a time."""
     print(f"\n== {backend} ==")
     env, _tokens = base.prepare_database(backend, args.users)
     env = dict(env, WECHAT_TOKEN=TOKEN, WECHAT_APP_ID="dev", WECHAT_OA_APP_ID="dev",
@@ -253,11 +261,17 @@ def run_backend(backend: str, args, run: int) -> tuple[dict, dict, dict | None]:
         floor_env.pop("FLOOR_AUTOCOMMIT", None)  # the dedup record and the turn commit together
         floor, floor_log = run_server(f"floor-{backend}", bench_dir + ["wechat_floor_app:app"], floor_env, openids,
                                       args, workdir, FLOOR_RUN + run)
+    bare_app_row = None
+    if args.floor:
+        # The app's own request handling with the turn replaced by a fixed answer (no database).
+        bare_app_row, _ = run_server(f"no-turn-{backend}", bench_dir + ["wechat_no_turn_app:app"], env, openids,
+                                     args, workdir, NO_TURN_RUN + run)
     ratio = wechat["rps"] / plain["rps"] if plain["rps"] else 0.0
     print(f"  gunicorn -w 2 sync · {args.connections} connections · {args.seconds:g}s after {args.warmup:g}s warm-up")
     print(f"    {'':16}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'replies':>9}{'success':>9}"
           f"{'non-200':>9}{'sock err':>9}{'CPU':>6}")
-    rows = [("wechat turn", wechat), ("bare endpoint", plain)] + ([("floor turn", floor)] if floor else [])
+    rows = [("wechat turn", wechat), ("bare endpoint", plain)] + ([("floor turn", floor)] if floor else []) \
+        + ([("app, no turn", bare_app_row)] if bare_app_row else [])
     for label, r in rows:
         print(f"    {label:16}{r['rps']:9.1f}{r['p50'] / 1000:9.2f}{r['p90'] / 1000:9.2f}{r['p99'] / 1000:9.2f}"
               f"{r['replies']:9d}{r['empty']:9d}{r['other']:9d}{r['sock']:9d}{r['cpu']:6.2f}")
@@ -266,11 +280,62 @@ def run_backend(backend: str, args, run: int) -> tuple[dict, dict, dict | None]:
     if floor:
         print(f"    ratio floor/bare  {floor_ratio(floor, plain):6.1%}: the ceiling of the wechat/bare ratio with this "
               f"server set-up (target >= {TARGET_RATIO:.0%}): {reach(floor, plain)}")
+    if bare_app_row:
+        print(f"    ratio app-without-turn/bare {floor_ratio(bare_app_row, plain):6.1%}: what the app's request handling "
+              f"(hooks, checks, parser, reply) leaves before a turn does any work")
+        shared = shared_work_seconds()
+        bare_app_row["ceiling"] = app_ceiling(bare_app_row, floor, plain, shared)
+        print(f"    estimated ceiling of this app {bare_app_row['ceiling']:6.1%}: the app without its turn plus the floor's "
+              f"database work (checks, parser and reply counted once: {shared * 1e6:.0f} µs in-process), with an "
+              f"identity lookup, NLU, engine and rendering that cost nothing")
     if failed(wechat, empty_counts=True):
         print(f"    app log tail:\n{base.tail(app_log, 10)}")
     if floor and failed(floor, empty_counts=True):
         print(f"    floor log tail:\n{base.tail(floor_log, 10)}")
-    return wechat, plain, floor
+    return wechat, plain, floor, bare_app_row
+
+
+def shared_work_seconds(pushes: int = 20000) -> float:
+    """Measure in this process what the floor and the app without its turn both do for one push.
+
+    The signature check, the size and DTD checks, wechatpy's parser and reply, with the real
+    endpoint's functions, on one core; the estimate in app_ceiling() must not count it twice.
+    """
+    import hashlib
+
+    from wechatpy import parse_message
+    from wechatpy.replies import TextReply
+
+    sys.path.insert(0, str(ROOT))
+    from backend.services import wechat_xml
+
+    timestamp, nonce = "1764000000", "bench1234"
+    signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
+    body = (f"<xml><ToUserName><![CDATA[gh_bench]]></ToUserName><FromUserName><![CDATA[bench-user-0]]></FromUserName>"
+            f"<CreateTime>{timestamp}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{TEXTS[1]}]]></Content><MsgId>1</MsgId></xml>").encode()
+
+    def one() -> None:
+        assert wechat_xml.signature_ok(TOKEN, signature, timestamp, nonce)
+        TextReply(message=parse_message(wechat_xml.check_xml(body)), content="好的").render()
+
+    for _ in range(pushes // 10):
+        one()
+    started = time.perf_counter()
+    for _ in range(pushes):
+        one()
+    return (time.perf_counter() - started) / pushes
+
+
+def app_ceiling(no_turn: dict, floor: dict, plain: dict, shared: float) -> float:
+    """Estimate the ratio of this app with a turn that costs nothing but the floor's database work.
+
+    Seconds per request add up: the app without its turn, plus what the floor adds to the bare
+    endpoint, minus the checks, parser and reply they share. The shared part is taken at its full
+    one-core cost although two workers share the load, so the estimate is on the generous side.
+    """
+    per_request = 1 / no_turn["rps"] + (1 / floor["rps"] - 1 / plain["rps"]) - shared
+    return (1 / per_request) / plain["rps"] if per_request > 0 and plain["rps"] else 0.0
 
 
 def floor_ratio(floor: dict, plain: dict) -> float:
@@ -313,7 +378,7 @@ def main() -> int:
         base.cleanup()
     if results:
         print("\n== summary ==")
-        for backend, w, b, f in results:
+        for backend, w, b, f, n in results:
             ratio = w["rps"] / b["rps"] if b["rps"] else 0.0
             print(f"  {backend:11} wechat {w['rps']:8.1f} req/s  bare {b['rps']:8.1f} req/s  ratio {ratio:6.1%}  "
                   f"p99 {w['p99'] / 1000:.1f} ms  errors {failed(w, empty_counts=True)}  "
@@ -322,11 +387,15 @@ def main() -> int:
                 print(f"  {backend:11} floor  {f['rps']:8.1f} req/s  ratio floor/bare {floor_ratio(f, b):6.1%}  "
                       f"p99 {f['p99'] / 1000:.1f} ms  errors {failed(f, empty_counts=True)}  "
                       f"target {reach(f, b)} with this server set-up")
+            if n:
+                print(f"  {backend:11} app without its turn {n['rps']:8.1f} req/s  ratio {floor_ratio(n, b):6.1%}  "
+                      f"errors {failed(n, empty_counts=True)}  estimated ceiling of this app {n['ceiling']:6.1%}")
     if failure:
         print(f"\nRUN FAILED: {failure}", file=sys.stderr)
         return 2
     # A "success" from the floor is an error too (its turns never run late; no MsgId repeats).
-    broken = any(failed(w) or (f and failed(f, empty_counts=True)) for _, w, _b, f in results)
+    broken = any(failed(w) or (f and failed(f, empty_counts=True)) or (n and failed(n, empty_counts=True))
+                 for _, w, _b, f, n in results)
     return 1 if broken else 0
 
 
