@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
@@ -164,7 +165,7 @@ def _text_of(message: BaseMessage) -> str | None:
     return None
 
 
-def _turn(identity: WeChatIdentity, text: str, key: str, lang: str, record) -> Answer:
+def _turn(identity: WeChatIdentity, text: str, key: str, lang: str, record: Callable[[], None]) -> Answer:
     app_id, openid = identity.app_id, identity.openid
     try:
         result = dialog_turns.handle_turn(identity, {"text": text}, channel=CHANNEL, message_key=key,
