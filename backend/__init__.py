@@ -37,6 +37,9 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     crypto.configure(app.config["SECRET_KEY"])
+    from backend.adapters import storage
+
+    storage.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     errors.keep_own_retry_after(app, limiter.init_app)

@@ -11,7 +11,6 @@ from backend.extensions import db
 from backend.models import WeChatIdentity
 
 SALT = "api-session-v1"
-DEFAULT_MAX_AGE = 7 * 24 * 3600
 
 auth = HTTPTokenAuth(scheme="Bearer", description="A session token from wx-login (or `flask dev-token`).")
 
@@ -25,9 +24,40 @@ def issue_token(identity: WeChatIdentity) -> str:
     return _serializer().dumps({"a": identity.app_id, "o": identity.openid})
 
 
+PAGE_CODE_SALT = "page-signin-code-v1"
+PAGE_CODE_SECONDS = 60
+
+
+def issue_page_code(identity: WeChatIdentity) -> str:
+    """Return a one-time code (valid PAGE_CODE_SECONDS) that opens a page session for the identity.
+
+    The mini-program's web-view opens /m/auth?code=…: an address ends up in logs, proxies and the
+    history, so it carries this short-lived, single-use code, never the 7-day API token.
+    """
+    import secrets
+
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PAGE_CODE_SALT).dumps(
+        {"a": identity.app_id, "o": identity.openid, "n": secrets.token_urlsafe(12)})
+
+
+def identity_for_page_code(code: str) -> WeChatIdentity | None:
+    """Return the identity a fresh, unused page code names (spending the code), else None."""
+    from backend.services import used_once
+
+    try:
+        data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PAGE_CODE_SALT).loads(
+            code, max_age=PAGE_CODE_SECONDS)
+    except BadSignature:  # SignatureExpired included
+        return None
+    if not isinstance(data, dict) or not used_once.first_use(f"page-code:{data.get('n')}", PAGE_CODE_SECONDS + 5):
+        return None
+    return db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.app_id == data.get("a"),
+                                                          WeChatIdentity.openid == data.get("o")))
+
+
 def identity_for_token(token: str) -> WeChatIdentity | None:
     """Return the identity a valid, unexpired token names, else None."""
-    max_age = current_app.config.get("SESSION_TOKEN_SECONDS", DEFAULT_MAX_AGE)
+    max_age = current_app.config["SESSION_TOKEN_SECONDS"]
     try:
         data = _serializer().loads(token, max_age=max_age)
     except SignatureExpired:

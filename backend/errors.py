@@ -70,6 +70,43 @@ def _has_nul(value) -> bool:
     return False
 
 
+MAX_JSON_DEPTH = 32  # our deepest body (an estimate's items with their fields) is 3 levels
+
+
+def _too_deep(value, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Say whether parsed JSON nests deeper than limit (iteratively: no recursion to run out of)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (dict, list)):
+            if depth > limit:
+                return True
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
+
+
+def refuse_deep_json():
+    """Refuse a JSON body nested too deeply, on every route, before authentication or any view.
+
+    Python's JSON parser recurses: about 400 levels (800 bytes of brackets) raise RecursionError,
+    and marshmallow, the NUL check and the error renderer recurse over what does parse. One
+    warning line, no traceback: it is bad input, not a bug.
+    """
+    if not request.is_json:
+        return None
+    try:
+        body = request.get_json(silent=True)  # parsed once here; Flask caches it for the view
+        deep = _too_deep(body)
+    except RecursionError:
+        deep = True
+    if not deep:
+        return None
+    log.warning("refused JSON nested deeper than %d levels on %s %s", MAX_JSON_DEPTH, request.method, request.path)
+    detail = {"json": {"_schema": [f"Nested deeper than {MAX_JSON_DEPTH} levels."]}}
+    return jsonify(error_body("invalid_input", detail=detail, fields="_schema")), 400
+
+
 def refuse_nul_characters():
     """Refuse a request whose path (404), query or JSON body (400) holds a NUL character.
 
@@ -138,6 +175,7 @@ def keep_own_retry_after(app: Flask, init_limiter) -> None:
 def register(app: Flask) -> None:
     """Install the JSON error handlers on the app and document their body in the OpenAPI document."""
     # A request that fails validation answers 400 (below), so the document must say 400, not APIFlask's 422.
+    app.before_request(refuse_deep_json)
     app.config.update(VALIDATION_ERROR_STATUS_CODE=400, VALIDATION_ERROR_DESCRIPTION="Invalid input",
                       VALIDATION_ERROR_SCHEMA=ERROR_SCHEMA, HTTP_ERROR_SCHEMA=ERROR_SCHEMA)
 

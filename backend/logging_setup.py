@@ -39,3 +39,27 @@ def configure(app: Flask) -> None:
             elapsed_ms,
         )
         return response
+
+
+def _gunicorn_logger_base():
+    try:
+        from gunicorn.glogging import Logger
+    except ImportError:  # gunicorn is only the production server; the app runs without it
+        return object
+    return Logger
+
+
+class MaskingGunicornLogger(_gunicorn_logger_base()):
+    """gunicorn's logger with the app's masking filter on its access and error logs.
+
+    gunicorn writes its access log ("GET /api/v1/institutions?q=… HTTP/1.1") through handlers of its
+    own, which the app's root-logger filter never sees; `make serve-prod` passes this class with
+    --logger-class so both logs follow the same masking rule as the app's lines.
+    """
+
+    def setup(self, cfg):
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            for handler in logger.handlers:
+                if not any(isinstance(f, MaskingFilter) for f in handler.filters):
+                    handler.addFilter(MaskingFilter())

@@ -50,13 +50,37 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "wechat_welcome_unbound": (
         "您好！我是异地就医备案助手，能帮您办异地就医备案、找能直接结算的医院、查慢性病能不能直接结算。\n"
-        "第一次使用，请先打开我们的小程序，用本人身份证完成实名绑定，然后回到这里直接打字问我。",
+        "直接打字告诉我您想办什么就行，比如“我想办异地就医备案”。第一次用时我会先在这里问您的姓名、参保地和身份证号，确认身份。",
         "Hello! I help with cross-provincial medical filing, hospitals that settle directly and chronic diseases.\n"
-        "First, open our mini-program and bind your identity card; then come back and type your question here.",
+        "Just type what you need, e.g. \"I want to file for care in another city\". The first time, I will ask your name, "
+        "insured city and ID number here to confirm who you are.",
     ),
     "wechat_unsupported": (
         "抱歉，我暂时看不懂图片和文件。请直接打字告诉我，比如「我想办异地就医备案」。",
         "Sorry, I cannot read pictures or files yet. Please type, e.g. \"I want to file for care elsewhere\".",
+    ),
+    # A photo sent to the official account (services/wechat_images.py): kept as the paper being asked for.
+    "wechat_image_not_waiting": (
+        "收到图片了，不过现在没有要交材料的备案。要办事请直接打字告诉我，比如「我想办异地就医备案」。",
+        "Got the picture, but no filing is waiting for a paper now. To get something done, type it, e.g. "
+        "“I want to file for care elsewhere”.",
+    ),
+    "wechat_image_received": ("收到了“{material}”的照片，已经存好。", "Got the photo of the {material}; it is kept."),
+    "wechat_image_still_missing": (
+        "还差：{missing}。请接着拍照发过来，一次发一份。",
+        "Still missing: {missing}. Please send a photo of each, one at a time.",
+    ),
+    "wechat_image_complete_filing": (
+        "材料齐了，工作人员会接着审核（一般2至3个工作日），结果会通知您。",
+        "That is every paper; staff will review them (usually 2 to 3 working days) and tell you the result.",
+    ),
+    "wechat_image_complete_draft": (
+        "材料齐了。请接着回答上面的问题，把备案办完。",
+        "That is every paper. Please answer the question above to finish the filing.",
+    ),
+    "wechat_image_fetch_failed": (
+        "这张图片没有收到，请再发一次。",
+        "The picture did not come through; please send it again.",
     ),
     "wechat_voice_unclear": (
         "没听清您说的话，请再说一遍，或者直接打字告诉我。",
@@ -124,6 +148,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "No insured person with this name and ID number; please check them.",
     ),
     "family_cannot_invite_self": ("不能邀请自己。", "You cannot invite yourself."),
+    "family_too_many_attempts": ("添加家人的次数太多了，请过一个小时再试。",
+                                 "Too many attempts to add a relative; please try again in an hour."),
     "family_already_member": ("这位家人已经授权您代办了。", "This relative has already authorised you."),
     "family_full": ("最多只能添加{limit}位家人。", "You can add at most {limit} relatives."),
     "family_invitation_invalid": (
@@ -175,10 +201,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "policy_version_not_found": ("没有这个规则版本。", "No such version of the rules."),
     "proof_document_invalid": ("请选择查验的证明。", "Please choose the proof you checked."),
     "proof_recorded": ("已登记关系证明，代办人现在可以为家人办理。", "Proof recorded; the agent may now act for the member."),
+    # Documents (services/documents.py, lib/uploads.py): what a person reads when a paper is refused.
+    "document_too_large": (
+        "文件太大了（最大{limit_mb}MB）。请重新拍一张照片，或者把PDF拆小一点再传。",
+        "The file is too large (at most {limit_mb} MB). Please take the photo again, or send a smaller PDF.",
+    ),
+    "document_empty": ("没有收到文件内容，请重新选择照片或文件。", "The file was empty; please choose the photo or file again."),
+    "document_type": (
+        "只能上传照片（JPG、PNG、WebP）或PDF文件，这个文件不是。请拍一张照片再传。",
+        "Only photos (JPG, PNG, WebP) or PDF files can be sent, and this file is neither. Please send a photo.",
+    ),
+    "document_heic": (
+        "这张照片是苹果手机的HEIC格式，暂时打不开。请在相机设置里选“兼容性最佳”后重拍，或者截个图再传。",
+        "This photo is in Apple's HEIC format, which we cannot open yet. Set the camera to “Most Compatible” "
+        "and take it again, or send a screenshot of it.",
+    ),
+    "document_too_many_pixels": (
+        "这张图片太大了，打不开。请用手机正常拍一张照片再传。",
+        "This picture is too large to open. Please take an ordinary phone photo and send that.",
+    ),
+    "document_unreadable": (
+        "这个文件打不开，可能已经损坏。请重新拍一张照片再传。",
+        "This file cannot be opened; it may be damaged. Please take the photo again and send it.",
+    ),
+    "document_pdf_locked": (
+        "这个PDF设置了密码，打不开。请上传没有密码的PDF，或者拍照上传。",
+        "This PDF is password-protected. Please send one without a password, or a photo.",
+    ),
+    "document_pdf_pages": (
+        "这个PDF有{pages}页，最多只能{limit}页。请只上传需要的那几页。",
+        "This PDF has {pages} pages; at most {limit} are accepted. Please send only the pages needed.",
+    ),
+    "document_material_unknown": (
+        "这类备案不需要这种材料。请按页面上列出的材料上传。",
+        "This filing does not need this kind of paper. Please send the papers listed for it.",
+    ),
+    "document_filing_closed": (
+        "这个备案已经审核完了，不能再上传材料。",
+        "This filing has already been decided; papers can no longer be added.",
+    ),
+    "document_no_draft": (
+        "现在没有正在办理的备案。请先说您要办备案，问到材料时再上传。",
+        "No filing is being prepared now. Say you want to file first, and send the papers when asked.",
+    ),
+    "document_not_found": ("没有找到这份材料，或者您无权查看。", "No such paper, or you may not see it."),
+    "document_already_reviewed": (
+        "工作人员已经看过这份材料，不能再删除了。如果传错了，请再传一份正确的。",
+        "Staff have already looked at this paper, so it can no longer be deleted. If it was wrong, send the right one.",
+    ),
+    "document_gone": (
+        "这份材料已按规定在审核结束后删除了。",
+        "This paper was deleted after the decision, as the rules require.",
+    ),
+    "document_store_unavailable": (
+        "材料暂时存不进去，请过一会儿再传。您填写的其他内容都还在。",
+        "The paper cannot be stored right now; please send it again in a while. Everything else you entered is kept.",
+    ),
+    "document_verdict_saved": ("已记录：{material} 第{page}份 {verdict}。", "Saved: {material}, paper {page}: {verdict}."),
+    "document_verdict_invalid": ("请选择这份材料的审核结果。", "Please choose a verdict for this paper."),
+    "paper_requested": (
+        "已请申请人重新上传“{material}”，案件离开队列，等对方上传后会回到队列。",
+        "The person was asked for a new “{material}”; the case leaves the queue and comes back when they send it.",
+    ),
+    "paper_request_invalid": (
+        "请选择要补的材料，并写明原因（申请人会看到）。",
+        "Choose the paper to ask for and write the reason (the person reads it).",
+    ),
     # Settlement (estimate, readiness, hand-off).
     "invalid_estimate": ("费用估算的内容有误（{field}），请检查后重试。", "The estimate request is not valid ({field})."),
-    "invalid_amount": ("金额填写有误（{field}）：请填写不小于0、最多两位小数的数字。",
-                       "The amount {field} is not valid: use a non-negative number with at most two decimals."),
+    "invalid_amount": ("金额填写有误（{field}）：请填写 0 到 1 亿元之间、最多两位小数的数字。",
+                       "The amount {field} is not valid: use a number from 0 to 100,000,000 with at most two "
+                       "decimals."),
     "no_policy": ("没有找到参保地{area}的报销政策，请在 policy 里填写起付线、比例和年度限额。",
                   "No reimbursement policy for insured area {area}; give deductible, ratio and cap in policy."),
     "settlement_unavailable": ("结算服务暂时连不上，请稍后再试；您的备案不受影响。",

@@ -75,7 +75,7 @@ def main() -> None:
     with clock.frozen(date(2026, 11, 22)):
         for token, (_pid, area) in zip(tokens, people):
             name = {"440300": "深圳", "320500": "苏州", "110000": "北京", "310000": "上海", "460000": "三亚"}[area]
-            ApiActions(client, token).conversation(f"我退休后住在{name}", "12月1日", 1, 1, 1)
+            ApiActions(client, token).file(f"我退休后住在{name}", "12月1日")
         with app.app_context():
             candidates = {area: list(db.session.scalars(
                 select(InstitutionDisease.institution_code).join(Institution)

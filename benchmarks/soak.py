@@ -1,8 +1,9 @@
 """Soak: many simulated people each completing a filing conversation against gunicorn on loopback.
 
 What is measured
-  N users (default 10,000), each a bound insured person, complete a filing conversation of five
-  turns ("公司派我去苏州工作一年", "下个月1号", 1, 1, 1 -> an approved filing). Channels are mixed:
+  N users (default 10,000), each a bound insured person, complete a filing conversation of six
+  turns ("公司派我去苏州工作一年", "下个月1号", then 1 each for the commitment letter, 我已阅读并承诺,
+  the phone on file and 确认提交 -> an approved filing). Channels are mixed:
   about half talk through the mini-program API (`POST /api/v1/dialog/messages`, bearer token),
   the other half through the official account (`POST /wechat`, XML signed as WeChat signs it,
   a distinct MsgId per message). The app runs as in production: gunicorn with 2 sync workers
@@ -43,7 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import dialog_turn as base  # noqa: E402  (servers, databases, cleanup)
 
 WECHAT_TOKEN, OA_APP_ID = "soak-wechat-token", "wx-oa-soak"
-LINES = ["公司派我去苏州工作一年", "下个月1号", 1, 1, 1]
+LINES = ["公司派我去苏州工作一年", "下个月1号", 1, 1, 1, 1]
 MAX_RSS_GROWTH = 0.10
 
 SETUP_SNIPPET = r"""

@@ -93,13 +93,23 @@ def _make_bare_app() -> Flask:
 bare_app = _make_bare_app()
 
 
-def signed_query() -> str:
+# The endpoint accepts each (timestamp, nonce) once within its 300 s freshness window (a replayed signed
+# query is refused), so every request needs its own: enough for the longest run at the best rate seen.
+SIGNED_QUERIES = 40000
+
+
+def signed_query(nonce: str = "bench1234") -> str:
     """Return one valid signature query (WeChat's signature does not cover the body)."""
     import hashlib
 
-    timestamp, nonce = str(int(time.time())), "bench1234"
+    timestamp = str(int(time.time()))
     signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()
     return f"?signature={signature}&timestamp={timestamp}&nonce={nonce}"
+
+
+def signed_queries(count: int = SIGNED_QUERIES) -> str:
+    """Return a Lua list of distinct signed queries, signed now (the run starts within the window)."""
+    return ",".join(f'"{signed_query(f"b{i:07d}")}"' for i in range(count))
 
 
 def write_lua(path: Path, openids: list[str], per: int, msgid_base: int) -> None:
@@ -110,7 +120,7 @@ def write_lua(path: Path, openids: list[str], per: int, msgid_base: int) -> None
 local users = {{{users}}}
 local texts = {{{texts}}}
 local per = {per}
-local target = "{PATH}{signed_query()}"
+local queries = {{{signed_queries()}}}
 local threads = {{}}
 local next_id = 0
 
@@ -134,6 +144,7 @@ function request()
   nxt = cur % per + 1
   npos = pos[nxt] % #texts + 1
   counter = counter + 1
+  local target = "{PATH}" .. queries[((counter - 1) * 64 + id) % #queries + 1]
   local msgid = {msgid_base} + id * 100000000 + counter
   local body = string.format("<xml><ToUserName><![CDATA[gh_bench]]></ToUserName>" ..
     "<FromUserName><![CDATA[%s]]></FromUserName><CreateTime>%d</CreateTime>" ..

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import re
+from functools import lru_cache
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -77,6 +78,8 @@ class Gazetteer:
 
     def __init__(self, entries: Iterable[AreaEntry]):
         self._by_code: dict[str, AreaEntry] = {}
+        self._latin: dict[str, AreaEntry] | None = None
+        self._sounds: dict | None = None
         for e in entries:
             self._by_code[e.code] = e
         # alias -> {code: (weak, entry)}; weak candidates are only chosen when
@@ -174,6 +177,60 @@ class Gazetteer:
                 ))
         return cls(entries)
 
+    def latin_names(self) -> dict[str, AreaEntry]:
+        """Return the English / pinyin names of provinces and co-ordination areas ("shenzhen", "harbin")."""
+        if self._latin is None:
+            self._latin = _latin_index(self._by_code.values())
+        return self._latin
+
+    def translate_latin(self, text: str) -> str:
+        """Replace English and pinyin place names in lower-case text by their Chinese short names."""
+        if not _LATIN_WORD.search(text):
+            return text
+        names = self.latin_names()
+
+        def one(word: str) -> str:
+            entry = names.get(word)
+            return self._short(entry) if entry is not None else word
+
+        def swap(m: re.Match) -> str:
+            entry = names.get(re.sub(r"[\s'\-]", "", m[0]))
+            if entry is not None:
+                return self._short(entry)
+            return re.sub(r"[a-z]+", lambda w: one(w[0]), m[0])
+
+        return _LATIN_PLACE.sub(swap, text)
+
+    def display_name(self, code: str | None, lang: str = "zh_CN") -> str:
+        """Return an area's name as a reply shows it: 深圳市, or "Shenzhen" in English."""
+        entry = self._by_code.get(str(code)) if code else None
+        if entry is None:
+            return code or ""
+        if not str(lang).startswith("en"):
+            return entry.name
+        english = ENGLISH_NAMES.get(entry.code)
+        if english:
+            return english
+        from pypinyin import Style, lazy_pinyin
+
+        short = entry.short_name or derive_short_name(entry.name)
+        return "".join(lazy_pinyin(short, style=Style.NORMAL, errors="ignore")).capitalize() or entry.name
+
+    def sounds_like(self, text: str) -> AreaEntry | None:
+        """Return the one prefecture or province whose name sounds like the text (杭洲, 深证, 哈尔宾), if any.
+
+        Typed by sound, names come out in the right pinyin but wrong characters; southern speakers also
+        fold zh/z, ch/c, sh/s and -ng/-n, so those are folded too. Only an unambiguous sound counts.
+        """
+        if self._sounds is None:
+            self._sounds = _sound_index(self._by_code.values())
+        key = _sound(re.sub(r"[^\u4e00-\u9fff]", "", text))
+        for suffix in ("shi", "si"):
+            if key.endswith(suffix) and key[:-len(suffix)] in self._sounds:
+                key = key[:-len(suffix)]
+        found = self._sounds.get(key)
+        return found if found is not None and found is not _AMBIGUOUS else None
+
     def __len__(self) -> int:
         return len(self._by_code)
 
@@ -234,3 +291,67 @@ class Gazetteer:
             if pick is not None:
                 matches.append(AreaMatch(pick, start, end, text[start:end]))
         return matches
+
+
+_LATIN_WORD = re.compile(r"[a-z]{3,}")
+# One or two words ("xi'an", "inner mongolia", "hong kong"); the longer reading is tried first.
+_LATIN_PLACE = re.compile(r"(?<![a-z])[a-z]+(?:['\-\s][a-z]+)?(?![a-z])")
+# English names that are not the pinyin of the Chinese name, and pinyin shared by several cities
+# where one is far more often meant (苏州 rather than 宿州, 福州 rather than 抚州).
+EXONYMS = {
+    "harbin": "230100", "xian": "610100", "urumqi": "650100", "hohhot": "150100", "lhasa": "540100",
+    "innermongolia": "150000", "tibet": "540000", "canton": "440100", "peking": "110000",
+    "suzhou": "320500", "fuzhou": "350100", "taizhou": "331000", "yichun": "360900", "hengyang": "430400",
+}
+# Words that happen to be pinyin of a place but are ordinary English.
+_NOT_PLACES = frozenset({"an", "he", "me", "she", "to", "in", "long", "man", "bin", "dan", "hang", "ning", "yan"})
+
+
+def _latin_index(entries) -> dict[str, AreaEntry]:
+    """Map pinyin (and common English names) of provinces and prefectures to their entries."""
+    from pypinyin import Style, lazy_pinyin  # imported here: only English-speaking sessions need it
+
+    by_code = {e.code: e for e in entries}
+    index: dict[str, AreaEntry] = {}
+    for e in sorted(by_code.values(), key=lambda e: (LEVEL_RANK.get(e.level, 3), e.code)):
+        if e.level == "county":
+            continue
+        short = e.short_name or derive_short_name(e.name)
+        key = "".join(lazy_pinyin(short, style=Style.NORMAL, errors="ignore")).lower()
+        if len(key) >= 4 and key not in _NOT_PLACES:
+            index.setdefault(key, e)
+    for name, code in EXONYMS.items():
+        if code in by_code:
+            index[name] = by_code[code]
+    return index
+
+
+_AMBIGUOUS = object()
+# Names an English reader knows that are not the plain pinyin (the rest read as pinyin: "Shenzhen").
+ENGLISH_NAMES = {"230100": "Harbin", "610100": "Xi'an", "650100": "Urumqi", "150100": "Hohhot", "540100": "Lhasa",
+                 "150000": "Inner Mongolia", "540000": "Tibet", "650000": "Xinjiang", "450000": "Guangxi",
+                 "640000": "Ningxia", "660000": "XPCC (Xinjiang Production and Construction Corps)"}
+
+
+@lru_cache(maxsize=4096)
+def _sound(chinese: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    key = "".join(lazy_pinyin(chinese, style=Style.NORMAL, errors="ignore")).lower()
+    return re.sub(r"([zcs])h", r"\1", key).replace("ng", "n")
+
+
+def _sound_index(entries) -> dict:
+    index: dict = {}
+    for e in entries:
+        if e.level == "county" or not (e.pool_code or e.level == "province"):
+            continue
+        short = e.short_name or derive_short_name(e.name)
+        key = _sound(short)
+        if len(key) < 4:
+            continue
+        if key in index and index[key] is not e:
+            index[key] = _AMBIGUOUS
+        else:
+            index[key] = e
+    return index

@@ -180,9 +180,97 @@ _PATTERNS = [
 ]
 
 
+_MONTHS = {m: i for i, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), start=1) for m in names}
+_MONTH_RE = "|".join(sorted(_MONTHS, key=len, reverse=True))
+_EN_WEEKDAYS = {d: i for i, names in enumerate((
+    ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"), ("thu", "thur", "thurs", "thursday"),
+    ("fri", "friday"), ("sat", "saturday"), ("sun", "sunday"))) for d in names}
+_EN_WEEKDAY_RE = "|".join(sorted(_EN_WEEKDAYS, key=len, reverse=True))
+# Fixed-date holidays people name as dates (春节 moves with the lunar calendar, so it is not here).
+_HOLIDAYS = {"元旦": (1, 1), "五一": (5, 1), "劳动节": (5, 1), "国庆": (10, 1), "国庆节": (10, 1),
+             "new year's day": (1, 1), "new year": (1, 1)}
+
+
+def _en_month_day(m, today):
+    month = _MONTHS[m["m1"] or m["m2"]]
+    day = int(m["d1"] or m["d2"])
+    if m["y"]:
+        return safe_date(int(m["y"]), month, day), True
+    return _infer_year(month, day, today), False
+
+
+def _en_weekday(m, today):
+    weekday = _EN_WEEKDAYS[m[2]]
+    if m[1] == "next":
+        # Like 下周一: weeks run Monday to Sunday, so on a Sunday "next Monday" is tomorrow.
+        monday = today - timedelta(days=today.weekday())
+        return monday + timedelta(days=7 + weekday), False
+    return today + timedelta(days=(weekday - today.weekday()) % 7), False
+
+
+def _holiday(m, today):
+    month, day = _HOLIDAYS[m[1]]
+    return _infer_year(month, day, today), False
+
+
+def _year_end(m, today):
+    years = _YEAR_WORDS[m[1]] if m[1] else 0
+    return (date(today.year + years, 12, 31) if m[2] in ("年底", "年末", "底") else date(today.year + years, 1, 1)), bool(m[1])
+
+
+_PATTERNS += [
+    (re.compile(r"(今年|明年|后年)(年底|年末|底|年初|初)(?!\s*\d)"), _year_end),
+    (re.compile(r"\b(?:(?P<m1>" + _MONTH_RE + r")\.?\s*(?P<d1>\d{1,2})(?:st|nd|rd|th)?|(?:the\s+)?(?P<d2>\d{1,2})"
+                r"(?:st|nd|rd|th)?\s*(?:of\s+)?(?P<m2>" + _MONTH_RE + r")\b\.?)(?:,?\s*(?P<y>\d{4}))?"),
+     _en_month_day),
+    (re.compile(r"\b(next|this|coming|on)?\s*(" + _EN_WEEKDAY_RE + r")\b"), _en_weekday),
+    (re.compile("(" + "|".join(sorted(_HOLIDAYS, key=len, reverse=True)) + ")"), _holiday),
+]
+
+
+# A length ("三周", "两个礼拜", "一个月"), never a date ("11月27号": a month needs 个; "2026年" is a year).
+_DURATION = re.compile(r"(?<![\d月年.\-/])(\d{1,3}|[一二两三四五六七八九十]{1,3}|半)\s*(?:个\s*(月|星期|礼拜)|(天|周|星期|礼拜|年))"
+                       r"(?!\s*\d)(?:左右|上下|多)?(?!\s*(?:以后|之后|后|前|以前|底|初|末))")
+_DURATION_DAYS = {"天": 1, "日": 1, "周": 7, "星期": 7, "礼拜": 7}
+_EN_NUMBERS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "ten": 10}
+_EN_DURATION = re.compile(r"\b(\d{1,3}|a|an|one|two|three|four|five|six|ten)\s+(day|week|month|year)s?\b")
+
+
+def duration_end(text: str, start: date) -> date | None:
+    """Return the last day of a stay said as a length ("两个礼拜", "一个月左右") from its first day."""
+    plain = unicodedata.normalize("NFKC", text or "").lower()
+    english = _EN_DURATION.search(plain)
+    if english:
+        amount = _EN_NUMBERS.get(english[1]) or int(english[1]) if english[1].isdigit() or english[1] in _EN_NUMBERS \
+            else None
+        unit = {"day": "天", "week": "周", "month": "个月", "year": "年"}[english[2]]
+        plain = f"{amount}{unit}" if amount else ""
+    m = _DURATION.search(plain)
+    if not m:
+        return None
+    amount = 0.5 if m[1] == "半" else cn_to_int(m[1])
+    if not amount:
+        return None
+    unit = m[2] or m[3]
+    if unit == "月" and amount == 0.5:
+        return start + timedelta(days=15)
+    if unit in _DURATION_DAYS:
+        return start + timedelta(days=int(amount * _DURATION_DAYS[unit]))
+    months = int(amount * (12 if unit == "年" else 1)) or 1
+    return add_months(start, months)
+
+
+_VERB_XIA = re.compile(r"(?<=[问看查说想等试算瞧聊讲])下(?=下(?:周|礼拜|星期|个?月))")
+
+
 def find_dates(text: str, *, today: date) -> list[DateMention]:
     """Return every date mention in text order (value None when impossible)."""
     work = unicodedata.normalize("NFKC", text).lower()
+    # "问下下周三" is "问一下 下周三": after such a verb the first 下 is "一下" (same length kept, positions hold).
+    work = _VERB_XIA.sub(" ", work)
     mentions = []
     for pattern, convert in _PATTERNS:
         for m in pattern.finditer(work):

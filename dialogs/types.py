@@ -16,6 +16,10 @@ class Choice:
     value: str
     label: str
     params: dict = field(default_factory=dict)
+    # Submitting, signing or cancelling: channels must make this a deliberate tap on its own
+    # button (never a form's default, never Enter), and the engine never infers it from text
+    # other than the choice's own number or label.
+    irreversible: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,10 +42,11 @@ class SubmitFiling:
 
 @dataclass(frozen=True)
 class RequestCallback:
-    """Record a request for a staff call-back, with the step the person was stuck on."""
+    """Record a request for a staff call-back, with the step the person was stuck on (and a number to call)."""
 
     flow: str
     step: str
+    phone: str | None = None
 
 
 @dataclass(frozen=True)
@@ -53,7 +58,31 @@ class SetLargeText:
 
 @dataclass(frozen=True)
 class ShowFilings:
-    """List the filings of the person (and of members they act for)."""
+    """List the filings of the person (and of members they act for), or of one principal.
+
+    `who`: the question was who filed it and when, so that comes first. `interject`: asked inside a
+    flow, so the list is shown before the step's question is asked again.
+    """
+
+    principal: str | None = None
+    who: bool = False
+    interject: bool = False
+
+
+@dataclass(frozen=True)
+class SetLanguage:
+    """Reply in this language from now on (stored on the person, so every channel follows)."""
+
+    lang: str
+
+
+@dataclass(frozen=True)
+class BindIdentity:
+    """Bind the WeChat user to an insured person (same checks and limits as the API's bind)."""
+
+    name: str
+    id_number: str
+    insured_area: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +93,8 @@ class CheckInstitution:
     code: str
     visit: str
     disease: str | None = None
+    on: str | None = None  # the visit date (ISO) the person gave; today when None
+    interject: bool = True  # the verdict comes before the next steps offered after it
 
 
 @dataclass(frozen=True)
@@ -73,6 +104,7 @@ class CheckChronic:
     principal: str
     disease: str
     area: str
+    on: str | None = None  # the visit date (ISO) the person gave; today when None
 
 
 @dataclass(frozen=True)
@@ -84,6 +116,25 @@ class CheckSettlement:
     visit: str
     disease: str | None = None
     amount: str | None = None
+    on: str | None = None  # the visit date (ISO) the person gave; today when None
+    interject: bool = True  # the verdict comes before the next steps offered after it
+
+
+@dataclass(frozen=True)
+class CancelFiling:
+    """Cancel a filing the person explicitly confirmed (the backend checks access and the lock again)."""
+
+    principal: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class ChangeFiling:
+    """Replace a filing by a new version with these fields changed (treatment_area, start_date, category)."""
+
+    principal: str
+    reference: str
+    changes: dict
 
 
 @dataclass(frozen=True)
@@ -180,6 +231,20 @@ class Context:
     find_institutions: Callable[..., tuple[tuple[InstitutionHit, ...], bool]] = lambda **_: ((), False)
     diseases: tuple[DiseaseEntry, ...] = ()
     location: tuple[float, float] | None = None  # the mini-program's latitude/longitude, when sent
+    # The filing rules' own answers (backend/rules/filing_decision.py), so the conversation never keeps
+    # limits of its own. (principal key, slots so far) -> ("one_long_term" | "no_overlap", filing) or None.
+    conflict_for: Callable[[str, dict], tuple[str, ActiveFiling] | None] = lambda _principal, _slots: None
+    # (principal key, slots so far) -> the day before which the filing could not be changed or cancelled.
+    lock_until_for: Callable[[str, dict], date | None] = lambda _principal, _slots: None
+    # (principal key, category, start, end) -> None when the filing rules accept the dates, else the failed
+    # check's params (earliest, latest, in_past, too_far, end_before_start, end_beyond_validity...).
+    date_problem: Callable[[str, str | None, date, date | None], dict | None] = lambda *_: None
+    # An ID number as typed -> None when valid, else the reason code (backend/lib/idnumber.py decides).
+    check_id_number: Callable[[str], str | None] = lambda _number: "id_number_shape"
+    # Institutions named in free text (dialogs/nlu_institutions.InstitutionNames), and the areas of
+    # every filing of the person and the members they act for (pending ones included).
+    institution_names: object | None = None
+    filing_areas: Callable[[], tuple[str, ...]] = lambda: ()
 
 
 def to_jsonable(value):

@@ -69,7 +69,24 @@ def drain(app: Flask) -> int:
             db.session.rollback()
             return 0
         finally:
+            _delete_expired_documents(app)
             db.session.remove()
+
+
+def _delete_expired_documents(app: Flask) -> None:
+    """Run the papers' retention job from the delivery loop, at most once per DOCUMENT_SWEEP_SECONDS."""
+    from backend.extensions import db
+    from backend.services import documents
+
+    now, last = time.monotonic(), app.extensions.get("documents_swept_at")
+    if last is not None and now - last < float(app.config.get("DOCUMENT_SWEEP_SECONDS") or 3600):
+        return
+    app.extensions["documents_swept_at"] = now
+    try:
+        documents.delete_expired()
+    except Exception:  # the next sweep retries; a paper's date does not move
+        log.exception("document retention pass failed")
+        db.session.rollback()
 
 
 def thread_worker(app: Flask) -> ThreadWorker:

@@ -1,4 +1,6 @@
-"""The WeChat API port: an abstract interface, the wechatpy-based adapter and a fake for fast tests.
+"""The WeChat API port: an abstract interface and the wechatpy-based adapter.
+
+Tests drive the real adapter against a fake WeChat served on loopback (tests/support/fake_wechat.py).
 
 Two WeChat apps are involved: the mini-program (login, phone numbers, subscribe
 messages) and the official account (customer-service messages, user info). Each
@@ -19,10 +21,10 @@ from __future__ import annotations
 import logging
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import requests
-from flask import Flask, current_app
+from flask import current_app
 from wechatpy import WeChatClient
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session.memorystorage import MemoryStorage
@@ -81,6 +83,10 @@ class WeChatApi(ABC):
     @abstractmethod
     def unionid(self, openid: str) -> str | None:
         """Return the unionid of an official-account follower, when WeChat tells it."""
+
+    @abstractmethod
+    def download_media(self, media_id: str) -> bytes:
+        """Return the file a follower sent (an image message's MediaId), through the temporary-media API."""
 
 
 class _Client(WeChatClient):
@@ -191,49 +197,26 @@ class WeChatpyApi(WeChatApi):
         result = self.official.call("get", "cgi-bin/user/info", params={"openid": openid, "lang": "zh_CN"})
         return result.get("unionid")
 
-
-@dataclass
-class FakeWeChatApi(WeChatApi):
-    """An in-memory WeChat for fast tests: records what was sent; `fail` scripts the next errors."""
-
-    sessions: dict = field(default_factory=dict)     # code -> Session
-    phones: dict = field(default_factory=dict)       # code -> phone
-    unionids: dict = field(default_factory=dict)     # openid -> unionid
-    sent: list = field(default_factory=list)
-    failures: list = field(default_factory=list)     # WeChatError instances raised in order
-
-    def _maybe_fail(self):
-        if self.failures:
-            raise self.failures.pop(0)
-
-    def code_to_session(self, code: str) -> Session:
-        self._maybe_fail()
-        if code not in self.sessions:
-            raise WeChatError(40029, "invalid code")
-        return self.sessions.pop(code)
-
-    def phone_number(self, code: str) -> str:
-        self._maybe_fail()
-        if code not in self.phones:
-            raise WeChatError(40029, "invalid code")
-        return self.phones[code]
-
-    def send_text(self, openid: str, text: str) -> None:
-        self._maybe_fail()
-        self.sent.append(("customer_service", openid, text))
-
-    def send_subscribe(self, openid: str, template_id: str, data: dict, page: str | None = None) -> None:
-        self._maybe_fail()
-        self.sent.append(("subscribe", openid, template_id, data))
-
-    def unionid(self, openid: str) -> str | None:
-        self._maybe_fail()
-        return self.unionids.get(openid)
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to do until first use: the adapter is built lazily from the app's settings."""
-    app.extensions.setdefault("wechat_api", None)
+    def download_media(self, media_id: str) -> bytes:
+        # wechatpy's media API answers the requests Response when the body is a file, and raises on an
+        # errcode (an expired or unknown MediaId is 40007). Temporary media are kept 3 days by WeChat and
+        # an image message's is at most a few MB, so the whole file is held once here.
+        client = self.official
+        for attempt in (1, 2):
+            try:
+                res = client.media.download(media_id)
+            except WeChatClientException as exc:
+                errcode = getattr(exc, "errcode", None)
+                if errcode in TOKEN_ERRORS and attempt == 1:
+                    client.forget_token()
+                    continue
+                raise WeChatError(errcode, getattr(exc, "errmsg", "") or "media download failed") from exc
+            except requests.RequestException as exc:
+                raise WeChatError(None, str(exc)) from exc
+            if isinstance(res, dict):
+                raise WeChatError(None, "media answered without a file")
+            return res.content
+        raise AssertionError("unreachable")
 
 
 def api() -> WeChatApi:

@@ -10,3 +10,4 @@ from backend.api import dialog, eligibility, filings, institutions  # noqa: E402
 from backend.api import family, me  # noqa: E402,F401  (family accounts, the signed-in person)
 from backend.api import auth  # noqa: E402,F401  (WeChat sign-in and binding)
 from backend.api import settlement  # noqa: E402,F401  (estimate and readiness)
+from backend.api import documents  # noqa: E402,F401  (papers for filings)

@@ -13,12 +13,12 @@ from backend.services import wechat_login
 
 def login_rate_limit() -> str:
     """Return the per-address limit on wx-login (every call costs a WeChat API call)."""
-    return current_app.config.get("WECHAT_LOGIN_RATE_LIMIT", "30/minute")
+    return current_app.config["WECHAT_LOGIN_RATE_LIMIT"]
 
 
 def bind_rate_limit() -> str:
     """Return the per-account limit on binding attempts (guessing ID numbers must be slow)."""
-    return current_app.config.get("WECHAT_BIND_RATE_LIMIT", "5/hour;10/day")
+    return current_app.config["WECHAT_BIND_RATE_LIMIT"]
 
 
 def _identity_key() -> str:
@@ -106,6 +106,26 @@ def phone(body):
 def bind(body):
     """Bind the signed-in WeChat identity to an insured person."""
     return wechat_login.bind_person(auth.current_user, body["name"], body["id_number"], body["insured_area"])
+
+
+class PageCodeOut(Schema):
+    code = String(metadata={"description": "one-time code, valid 60 seconds"})
+    url = String(metadata={"description": "the address for the web-view: /m/auth?code=…"})
+    expires_in = Integer(metadata={"description": "seconds"})
+
+
+@bp.post("/auth/page-code")
+@bp.auth_required(auth)
+@limiter.limit(login_rate_limit)
+@bp.output(PageCodeOut)
+@bp.doc(summary="A one-time code that opens the H5 pages signed in (for the web-view)",
+        responses={429: RATE_LIMITED})
+def page_code():
+    """Exchange the API token for a one-time, 60-second code the web-view opens /m/auth with."""
+    from backend.auth import PAGE_CODE_SECONDS, issue_page_code
+
+    code = issue_page_code(auth.current_user)
+    return {"code": code, "url": f"/m/auth?code={code}", "expires_in": PAGE_CODE_SECONDS}
 
 
 @bp.post("/auth/subscriptions")

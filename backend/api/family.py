@@ -68,7 +68,8 @@ def list_family():
 @bp.output(InvitationOut, status_code=201)
 @bp.doc(summary="Invite a relative to let me act for them",
         responses={400: REFUSED, 403: UNBOUND, 404: "No insured person with this name and ID number",
-                   409: "Five members already, or already a member"})
+                   409: "Five members already, or already a member",
+                   429: "Too many invitation attempts (FAMILY_INVITE_RATE_LIMIT, 10/hour;20/day)"})
 def invite(body):
     """Create a one-time invitation code the member accepts from their own WeChat."""
     person = current_person()

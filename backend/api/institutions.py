@@ -68,14 +68,18 @@ def show_institution(code: str):
 @bp.input(SettlementQuery, location="query", arg_name="query")
 @bp.output(SettlementOut)
 @bp.doc(summary="Would my visit settle directly here?",
-        description="Checks the filing, the filed area, the networked service/disease, the area's level and "
-                    "choice rules; when it would not settle, lists the nearest three that would.",
+        description="Checks, on the visit `date`, the filing in force that day (naming one under review, starting "
+                    "later or expired), the filed area, the networked service/disease, the chronic-disease "
+                    "qualification, the area's level and choice rules and platform maintenance. Lists three that "
+                    "would settle only when another institution would; nearest first only from `lat`/`lon`.",
         responses={403: NOT_FOR_MEMBER, 404: "No such institution"})
 def settlement_at_institution(code: str, query):
     """Explain whether a visit of a given kind would settle directly at this institution."""
     person = current_person()
     return institutions.settlement_check(person, query["principal"], code, query["visit"],
-                                         disease=query.get("disease"), on=query.get("date"))
+                                         disease=query.get("disease"), on=query.get("date"),
+                                         location=(query["lat"], query["lon"]) if "lat" in query and "lon" in query
+                                         else None)
 
 
 @bp.put("/filings/<reference>/institutions")

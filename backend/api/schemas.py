@@ -37,6 +37,8 @@ class ChoiceOut(Schema):
     number = Integer()
     label = String()
     value = String()
+    irreversible = Boolean(metadata={"description": "Submits, signs or cancels: show it as its own clearly labelled "
+                                                    "button that a tap must press deliberately (never a default)."})
 
 
 class AreaOut(Schema):
@@ -159,8 +161,10 @@ class InstitutionOut(HitOut):
 class SettlementQuery(Schema):
     visit = String(required=True, validate=OneOf(("inpatient", "outpatient", "chronic", "pharmacy")))
     disease = String()
-    date = Date()
+    date = Date(metadata={"description": "the visit date (default today): the filing in force that day decides"})
     principal = String(load_default="self", metadata={"description": "self, or member:<person id> you act for"})
+    lat = Float(validate=Range(-90, 90), metadata={"description": "where the person is: alternatives nearest first"})
+    lon = Float(validate=Range(-180, 180))
 
 
 class SettlementCheckOut(Schema):
@@ -177,8 +181,10 @@ class SettlementOut(Schema):
     date = String()
     settles = Boolean()
     filing = String(allow_none=True)
+    filing_state = String(metadata={"description": "in_force, none, pending_review, not_started, expired, refused"})
     checks = List(Nested(SettlementCheckOut))
     alternatives = List(Nested(HitOut))
+    next_steps = List(String(), metadata={"description": "file, estimate, another: what the person may do next"})
 
 
 class ChoiceIn(Schema):

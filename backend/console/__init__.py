@@ -8,6 +8,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from werkzeug.exceptions import HTTPException
 
 from backend import messages
+from backend.console import labels
 from backend.errors import database_unavailable
 from backend.extensions import db
 from backend.lib import clock
@@ -23,16 +24,14 @@ bp = Blueprint("console", __name__, url_prefix="/console", static_folder=str(STA
 bp.enable_openapi = False
 
 PUBLIC_ENDPOINTS = {"console.login", "console.static"}
-# Staff sessions end 8 hours after sign-in, or after 30 minutes without a request (configurable).
-DEFAULT_SESSION_HOURS = 8
-DEFAULT_IDLE_MINUTES = 30
 SESSION_KEY = "console_staff"
 
 
 def _limits() -> tuple[float, float]:
     cfg = current_app.config
-    return (float(cfg.get("STAFF_SESSION_HOURS", DEFAULT_SESSION_HOURS)) * 3600,
-            float(cfg.get("STAFF_SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES)) * 60)
+    # Staff sessions end STAFF_SESSION_HOURS after sign-in, or after STAFF_SESSION_IDLE_MINUTES
+    # without a request (8 hours and 30 minutes unless configured).
+    return float(cfg["STAFF_SESSION_HOURS"]) * 3600, float(cfg["STAFF_SESSION_IDLE_MINUTES"]) * 60
 
 
 def start_session(staff) -> None:
@@ -82,6 +81,9 @@ def no_store(response):
 def china_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
     """Format a timestamp in China time."""
     return value.astimezone(clock.CHINA).strftime(fmt) if value else "—"
+
+
+bp.add_app_template_filter(labels.label, "label")
 
 
 @bp.app_template_filter("hours")

@@ -1,7 +1,7 @@
 """Sign-in and sign-out for staff (rate-limited, CSRF-protected forms)."""
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import abort, current_app, g, redirect, render_template, request, url_for
 
 from backend.console import bp, end_session, start_session
 from backend.console.forms import LoginForm, LogoutForm
@@ -9,16 +9,12 @@ from backend.extensions import limiter
 from backend.services import staff_accounts
 from backend.services.staff_accounts import LoginFailed
 
-DEFAULT_LOGIN_LIMIT = "10/minute"
-DEFAULT_LOGIN_USER_LIMIT = "20/hour"
-
-
 def _login_limit() -> str:
-    return current_app.config.get("STAFF_LOGIN_RATE_LIMIT", DEFAULT_LOGIN_LIMIT)
+    return current_app.config["STAFF_LOGIN_RATE_LIMIT"]
 
 
 def _login_user_limit() -> str:
-    return current_app.config.get("STAFF_LOGIN_USER_RATE_LIMIT", DEFAULT_LOGIN_USER_LIMIT)
+    return current_app.config["STAFF_LOGIN_USER_RATE_LIMIT"]
 
 
 def _username_key() -> str:
@@ -33,6 +29,14 @@ def _safe_next(target: str | None) -> str:
     return url_for("console.queue")
 
 
+def _shared_limit_keys() -> list[tuple[str, str]] | None:
+    """Return the keys and limits to count in the database, or None when Redis shares the limiter's counts."""
+    if not current_app.config.get("RATELIMIT_STORAGE_URI", "memory://").startswith("memory"):
+        return None
+    return [("staff-login-addr:" + (request.remote_addr or ""), _login_limit()),
+            (_username_key(), _login_user_limit())]
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
 @limiter.limit(_login_user_limit, methods=["POST"], key_func=_username_key)
@@ -40,12 +44,17 @@ def login():
     """Show the sign-in form; sign in with username, password and (when enabled) a one-time code."""
     form = LoginForm(next=request.args.get("next", ""))
     error = None
+    shared = _shared_limit_keys() if request.method == "POST" else None
+    if shared and staff_accounts.login_limited(shared):
+        abort(429)
     if form.validate_on_submit():
         try:
             staff = staff_accounts.authenticate(form.username.data, form.password.data, form.totp.data or "",
                                                 address=request.remote_addr or "")
         except LoginFailed as exc:
             error = exc.code
+            if shared:
+                staff_accounts.record_login_failure([key for key, _limit in shared])
         else:
             start_session(staff)
             return redirect(_safe_next(form.next.data))

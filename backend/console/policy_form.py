@@ -15,6 +15,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 from backend.console.forms import MultiCheckboxField, options
 from backend.models.filings import CATEGORIES
 from backend.rules.filing_decision import CATEGORY_NAMES
+from backend.rules.settlement import MAX_AMOUNT
 from backend.rules.policy_validation import (
     INSTITUTION_LEVELS, MONTH_FIELDS, PERSON_STATUSES, RULE_LEVELS, SCHEMES, VISIT_TYPES,
 )
@@ -22,7 +23,7 @@ from backend.rules.policy_validation import (
 CATEGORY_CHOICES = options((c, f"{CATEGORY_NAMES[c][0]} {c}") for c in CATEGORIES)
 MONTHS = NumberRange(0, 120, "须为 0–120 的整数 / a whole number from 0 to 120")
 RATIO = NumberRange(Decimal(0), Decimal(1), "比例须在 0 到 1 之间 / a ratio between 0 and 1")
-MONEY = NumberRange(Decimal(0), Decimal("100000000"), "金额须 ≥ 0 / an amount >= 0")
+MONEY = NumberRange(Decimal(0), MAX_AMOUNT, "金额须在 0 到 1 亿之间 / an amount from 0 to 100,000,000")
 NUMBER = "请输入数字 / enter a number"
 WHOLE = "请输入整数 / enter a whole number"
 LABELS = {

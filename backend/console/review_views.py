@@ -6,9 +6,11 @@ from flask import flash, g, redirect, render_template, request, url_for
 from backend import messages
 from backend.console import bp
 from backend.console.forms import BulkApproveForm, DecisionForm, QueueFilterForm, options
-from backend.services import review
+from backend.console.document_views import PaperRequestForm, PaperVerdictForm
+from backend.services import review, review_documents
 from backend.services.review import AlreadyDecided, DecisionInvalid
 from backend.services.review_reasons import reasons_for
+from backend.services.staff_accounts import can_decide
 
 
 def _filters(form: QueueFilterForm) -> review.QueueFilters:
@@ -38,8 +40,12 @@ def case(reference: str):
 
 
 def _render_case(view, form, error: str | None = None, error_params: dict | None = None, status: int = 200):
+    papers = review_documents.papers_for_case(g.staff, view.filing)
     return render_template("console/case.html", case=view, form=form, error=error, error_params=error_params or {},
-                           reasons={a: reasons_for(a) for a in ("approve", "reject", "request_info")}), status
+                           reasons={a: reasons_for(a) for a in ("approve", "reject", "request_info")},
+                           papers=papers, any_paper=any(m.papers for m in papers),
+                           may_open_papers=can_decide(g.staff, view.filing.insured_area_code),
+                           verdict_form=PaperVerdictForm(), paper_form=PaperRequestForm()), status
 
 
 @bp.route("/cases/<reference>/decision", methods=["POST"])

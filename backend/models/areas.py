@@ -61,6 +61,8 @@ class AreaPolicy(db.Model):
     temporary_validity_months: Mapped[int] = mapped_column(Integer, default=6)
     referral_validity_months: Mapped[int] = mapped_column(Integer, default=6)
     emergency_late_filing_days: Mapped[int] = mapped_column(Integer, default=5)
+    # Days uploaded papers are kept after the decision (None: DOCUMENT_RETENTION_DAYS, 30 by default).
+    document_retention_days: Mapped[int | None] = mapped_column(Integer)
 
     # Institution choice (DOMAIN.md section 2); None means no limit.
     max_institutions: Mapped[int | None] = mapped_column(Integer)

@@ -28,3 +28,5 @@ class AuditEntry(db.Model):
 
 
 Index("ix_audit_log_principal_at", AuditEntry.principal_person_id, AuditEntry.at)
+# A person's own recent acts of one kind (family invitation attempts, counted for their limit).
+Index("ix_audit_log_actor_action_at", AuditEntry.actor_id, AuditEntry.action, AuditEntry.at)

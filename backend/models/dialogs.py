@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from backend.extensions import db
@@ -32,3 +32,24 @@ class DialogSession(db.Model):
     last_reply: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class DialogMessageKey(db.Model):
+    """A client message id a session has already applied, with the reply it got.
+
+    Every id is kept (not only the last), so a retry that arrives after later messages
+    is answered as it was the first time and changes nothing. Rows are written as the
+    last write of their turn (services/message_keys.py) and pruned after three days.
+    """
+
+    __tablename__ = "dialog_message_keys"
+    __table_args__ = (UniqueConstraint("session_id", "message_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("dialog_sessions.id", ondelete="CASCADE"))
+    message_key: Mapped[str] = mapped_column(String(128))
+    reply: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+Index("ix_dialog_message_keys_created_at", DialogMessageKey.created_at)

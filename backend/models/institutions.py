@@ -38,6 +38,8 @@ class Institution(db.Model):
     name_pinyin: Mapped[str] = mapped_column(String(512), default="")
     name_initials: Mapped[str] = mapped_column(String(128), default="")
     is_sample: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The short names people use ("协和", "市一院"), ";"-separated: reference data, imported with the row.
+    aliases: Mapped[str] = mapped_column(String(256), default="", server_default="")
 
     diseases: Mapped[list["InstitutionDisease"]] = relationship(cascade="all, delete-orphan")
 

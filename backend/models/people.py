@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
@@ -79,6 +79,9 @@ class WeChatIdentity(db.Model):
     person_id: Mapped[int | None] = mapped_column(ForeignKey("persons.id"), index=True)
     subscribed: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by signing out of the pages: a page session carries the generation it began in, so a
+    # copy of the cookie made before sign-out no longer works (issue #19).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     person: Mapped[Person | None] = relationship()
 

@@ -29,3 +29,6 @@ class StaffUser(db.Model):
     # Console (issue #9): the last accepted TOTP time step, so a code is never accepted twice.
     totp_last_counter: Mapped[int | None] = mapped_column(Integer)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Bumped by signing out: a session cookie carries the generation it began in, so a copy of it
+    # made before sign-out no longer works (issue #19).
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")

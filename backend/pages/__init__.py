@@ -27,7 +27,6 @@ bp = Blueprint("pages", __name__, url_prefix="/m", template_folder="../templates
                static_folder="../static/pages", static_url_path="/static")
 
 SESSION_KEY = "m_identity"
-DEFAULT_SESSION_SECONDS = 7 * 24 * 3600
 
 
 @bp.record_once
@@ -38,19 +37,33 @@ def _configure(state) -> None:
         config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if config.get("APP_ENV") == "production":
         config["SESSION_COOKIE_SECURE"] = True
-    config.setdefault("PAGES_SESSION_SECONDS", DEFAULT_SESSION_SECONDS)
     config["PERMANENT_SESSION_LIFETIME"] = config["PAGES_SESSION_SECONDS"]
 
 
 def sign_in(identity: WeChatIdentity) -> None:
-    """Start a page session for an identity (a fresh session: nothing of a previous user is kept)."""
+    """Start a page session for an identity (a fresh session: nothing of a previous user is kept).
+
+    Large text switched on before signing in is the person's choice of a minute ago: it is kept (an
+    elderly user should not have to find the switch twice).
+    """
+    from backend.services import profile
+
+    wanted_large = bool(session.get("m_large"))
     session.clear()
     session.permanent = True
-    session[SESSION_KEY] = {"a": identity.app_id, "o": identity.openid, "t": int(time.time())}
+    session[SESSION_KEY] = {"a": identity.app_id, "o": identity.openid, "t": int(time.time()),
+                            "g": identity.session_generation or 0}
+    if wanted_large and identity.person is not None and not identity.person.large_text:
+        profile.update_settings(identity.person, large_text=True)
 
 
 def sign_out() -> None:
-    """End the page session."""
+    """End the page session, server-side too: a copy of the cookie taken before stops working."""
+    from backend.services import profile
+
+    identity = current_identity()
+    if identity is not None:
+        profile.end_page_sessions(identity)
     session.clear()
 
 
@@ -64,6 +77,8 @@ def current_identity() -> WeChatIdentity | None:
         identity = db.session.scalar(
             select(WeChatIdentity).options(joinedload(WeChatIdentity.person))
             .where(WeChatIdentity.app_id == data.get("a"), WeChatIdentity.openid == data.get("o")))
+        if identity is not None and (identity.session_generation or 0) != data.get("g", 0):
+            identity = None  # signed out since this cookie was issued
     g.m_identity_row = identity
     return identity
 
@@ -153,6 +168,20 @@ def _page_globals():
 
 
 @bp.before_request
+def bound_uploads():
+    """Let a page's paper upload through up to the paper limit; one declared larger is refused unread."""
+    # The app caps request bodies at 1 MB (forms need no more); a photo needs the paper limit. Set here,
+    # before any field is read, so the form parser itself stops a chunked upload that grows past it.
+    if request.method == "POST" and request.mimetype == "multipart/form-data":
+        from backend.services import documents
+
+        largest = documents.limits().max_bytes + 64 * 1024
+        request.max_content_length = largest
+        if request.content_length is not None and request.content_length > largest:
+            g.upload_too_large = True  # the view says so on the page the person came from
+
+
+@bp.before_request
 def refuse_nul_characters():
     """Refuse a page request whose address (404) or fields (400) hold a NUL character."""
     # PostgreSQL cannot compare text holding NUL (the driver raises); no page field ever needs one.
@@ -161,7 +190,8 @@ def refuse_nul_characters():
     values = list((request.view_args or {}).values())
     if any("\x00" in str(v) for v in values):
         raise PathNotFound()
-    if any("\x00" in k or "\x00" in v for source in (request.args, request.form)
+    sources = (request.args,) if g.get("upload_too_large") else (request.args, request.form)
+    if any("\x00" in k or "\x00" in v for source in sources
            for k, vs in source.lists() for v in vs):
         raise BadRequest()
 
@@ -205,4 +235,4 @@ def _unexpected(exc: Exception):
     return render_page("pages/error.html", status=500, message=messages.text("internal_error", language()))
 
 
-from backend.pages import account, family_pages, filing_pages, lookup_pages  # noqa: E402,F401  (routes)
+from backend.pages import account, family_pages, filing_pages, lookup_pages, paper_pages  # noqa: E402,F401  (routes)

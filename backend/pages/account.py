@@ -2,17 +2,18 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 import uuid
 
 from flask import abort, current_app, redirect, request, session, url_for
 from sqlalchemy import select
 
-from backend.auth import ensure_identity, identity_for_token
+from backend.auth import ensure_identity, identity_for_page_code
 from backend.extensions import db
 from backend.models import WeChatIdentity
 from backend.pages import (
-    bp, current_identity, current_person, error_text, form_problem, person_required, render_page, safe_next, sign_in, sign_out,
-    signed_in,
+    bp, current_identity, current_person, error_text, form_problem, language, person_required, render_page, safe_next,
+    sign_in, sign_out, signed_in,
 )
 from backend.pages.forms import DevLoginForm, MessageForm, SettingsForm, SignOutForm, StartForm, TextSizeForm
 from backend.pages.steps import SessionSteps, step_problem
@@ -60,8 +61,9 @@ def signin():
 
 @bp.get("/auth")
 def token_signin():
-    """Exchange an API session token (the mini-program's web-view) for a page session."""
-    identity = identity_for_token(request.args.get("token", ""))
+    """Exchange a one-time page code (POST /api/v1/auth/page-code, the web-view) for a page session."""
+    # Only the 60-second, single-use code: a 7-day API token in an address would sit in logs and history.
+    identity = identity_for_page_code(request.args.get("code", ""))
     if identity is None:
         return render_page("pages/signin.html", status=401, dev=_dev_allowed(), next=url_for("pages.home"),
                            problem=True)
@@ -211,27 +213,48 @@ def _turn_view(reply: dict | None) -> dict | None:
     return {**reply, "messages": [m for m in messages if m], "choices": choices}
 
 
-def _send_from(form: MessageForm):
+def _irreversible_named(text: str, reply: dict | None) -> dict | None:
+    """Return the irreversible choice shown that ``text`` names by its number or its label, if any."""
+    said = unicodedata.normalize("NFKC", text).strip().rstrip("。.!！").replace(" ", "")
+    for choice in (reply or {}).get("choices") or []:
+        label = unicodedata.normalize("NFKC", choice["label"]).replace(" ", "")
+        if choice.get("irreversible") and said in (str(choice["number"]), label):
+            return choice
+    return None
+
+
+def _send_from(form: MessageForm) -> str | None:
+    """Send the page's answer to the assistant; return what to tell the person instead when it is not sent."""
     identity = current_identity()
     text = (form.text.data or "").strip()
     if form.choice.data is None and not text:
         return None
+    if form.choice.data is None:
+        # Submitting, signing or cancelling takes a tap on its own button: typed in the answer box, its number
+        # or its name (and an Enter) is not that deliberate act, so the page asks for the tap and sends nothing.
+        decisive = _irreversible_named(text, profile.last_reply(identity))
+        if decisive is not None:
+            return word("tap_to_confirm", language(), label=decisive["label"])
     session["m_said"] = (text or f"{form.choice.data}")[:200]
-    return profile.send(identity, text=text or None, choice=form.choice.data, version=form.version.data,
-                        message_id=form.message_id.data)
+    profile.send(identity, text=text or None, choice=form.choice.data, version=form.version.data,
+                 message_id=form.message_id.data)
+    return None
 
 
 @bp.route("/chat", methods=["GET", "POST"])
 @signed_in
 def chat():
     """Talk to the assistant: the same engine and sessions as the official account and the API."""
-    form = MessageForm()
+    form, problem = MessageForm(), None
     if form.validate_on_submit():
-        _send_from(form)
-        return redirect(url_for("pages.chat"))
-    problem = form_problem(form) if form.is_submitted() else None
+        problem = _send_from(form)
+        if problem is None:
+            return redirect(url_for("pages.chat"))
+    elif form.is_submitted():
+        problem = form_problem(form)
     turn = _turn_view(profile.last_reply(current_identity()))
-    form = MessageForm(formdata=None, version=turn["version"] if turn else None, message_id=uuid.uuid4().hex)
+    form = MessageForm(formdata=None, version=turn["version"] if turn else None, message_id=uuid.uuid4().hex,
+                       text=form.text.data if problem else None)
     return render_page("pages/chat.html", form=form, turn=turn, said=session.get("m_said"), problem=problem)
 
 
@@ -239,14 +262,17 @@ def chat():
 @person_required
 def file():
     """File step by step: one question per screen, the filing flow of the same assistant."""
-    form = MessageForm()
+    form, problem = MessageForm(), None
     if form.validate_on_submit():
-        _send_from(form)
-        return redirect(url_for("pages.file"))
-    problem = form_problem(form) if form.is_submitted() else None
+        problem = _send_from(form)
+        if problem is None:
+            return redirect(url_for("pages.file"))
+    elif form.is_submitted():
+        problem = form_problem(form)
     turn = _turn_view(profile.last_reply(current_identity()))
     in_flow = bool(turn and (turn.get("flow") == "filing" or turn.get("filing")))
-    form = MessageForm(formdata=None, version=turn["version"] if turn else None, message_id=uuid.uuid4().hex)
+    form = MessageForm(formdata=None, version=turn["version"] if turn else None, message_id=uuid.uuid4().hex,
+                       text=form.text.data if problem else None)
     return render_page("pages/file.html", form=form, turn=turn if in_flow else None, problem=problem,
                        start_form=StartForm(formdata=None))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField,
 )
@@ -58,6 +59,16 @@ class ChangeForm(PageForm):
     start_date = DateField(validators=[Optional()])
 
 
+class PaperForm(PageForm):
+    # The material and the screen it came from travel in the form's address, so an upload refused for its
+    # size (before its body is read) can still be answered on the page it came from.
+    file = FileField()
+
+
+class PaperDeleteForm(PageForm):
+    pass
+
+
 class InviteForm(PageForm):
     name = StringField(validators=[DataRequired(), Length(max=64)])
     id_number = StringField(validators=[DataRequired(), Length(max=24)])
@@ -94,6 +105,11 @@ class SettlementForm(QueryForm):
     visit = SelectField(choices=[SelectChoice(v) for v in ("inpatient", "outpatient", "chronic", "pharmacy")],
                         validators=[Optional()])
     principal = StringField(validators=[Optional(), Length(max=32)])
+    # The day of the visit (2026-12-15, as the browser's date picker sends it); empty means today.
+    date = DateField(validators=[Optional()])
+    # Where the person is, only when they let the browser tell: alternatives then say how far.
+    lat = StringField(validators=[Optional(), Length(max=20)])
+    lon = StringField(validators=[Optional(), Length(max=20)])
 
 
 class EstimateForm(QueryForm):

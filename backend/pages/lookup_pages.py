@@ -2,10 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
+from datetime import date
 
 from flask import request, url_for
 
 from backend import messages
+from backend.lib import clock
 from backend.pages import (
     bp, current_identity, current_person, error_text, form_problem, language, large_text, person_required,
     render_page,
@@ -16,6 +18,7 @@ from backend.pages.words import word
 from backend.services import eligibility, filings, institutions, profile, readiness
 from backend.services.errors import DomainError, NotFound
 from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
+from dialogs.nlu_numbers import parse_amount
 
 
 def _float(text: str | None) -> float | None:
@@ -71,29 +74,74 @@ def institutions_search():
 
 @bp.get("/institutions/<code>")
 def institution_detail(code: str):
-    """Show an institution; signed in, check whether a visit of a given kind would settle here."""
+    """Show an institution; signed in, check whether a visit of a given kind on a given day would settle here.
+
+    The day defaults to today; the browser's location, only when the person shares it, orders the
+    alternatives by distance. Large text asks for whom (when there is a choice), the kind of visit and
+    the day, one per screen.
+    """
     inst = get_institution(code)
     if inst is None:
         raise NotFound("institution_not_found", institution=code)
     form = SettlementForm(request.args)
+    if form.date.data is None and not request.args.get("date"):
+        form.date.data = clock.today()
     identity = current_identity()
     person = identity.person if identity else None
     principals = _principal_choices(person) if person else []
-    # Large text asks for whom (when there is a choice), then the kind of visit, one per screen.
-    steps = _steps(principals, ("visit",)) if person is not None else None
-    result, problem = None, None
+    steps = _steps(principals, ("visit", "date")) if person is not None else None
+    result, problem, bad, status = None, None, None, 200
     if person is not None and (steps.done if steps is not None else request.args.get("visit")):
-        if form.validate():
+        if not form.validate():
+            bad = next(iter(form.errors), None)
+            problem = word("need_visit_date", language()) if bad == "date" else form_problem(form)
+            status = 400
+        else:
             try:
                 result = institutions.settlement_check(person, form.principal.data or "self", code,
-                                                       form.visit.data or "inpatient", lang=language())
+                                                       form.visit.data or "inpatient", on=form.date.data,
+                                                       lang=language(), location=_location(form))
             except DomainError as exc:
-                problem = error_text(exc)
-        else:
-            problem = form_problem(form)
+                problem, status = error_text(exc), exc.status
     return render_page("pages/institution.html", inst=inst, form=form, result=result, problem=problem,
-                       principals=principals, status=403 if problem else 200,
-                       **_step_context(steps, None, problem, result))
+                       principals=principals, status=status, shown=_shown(result, form, principals),
+                       **_step_context(steps, bad, problem, result))
+
+
+def _location(form) -> tuple[float, float] | None:
+    """The person's position when the browser gave both coordinates and they make sense, else None."""
+    lat, lon = _float(form.lat.data), _float(form.lon.data)
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def _shown(result: dict | None, form, principals) -> dict | None:
+    """What the answer says in words and where its next steps lead (the page only lays it out)."""
+    if result is None:
+        return None
+    lang = language()
+    day = date.fromisoformat(result["date"])
+    said = day.strftime("%d %b %Y") if lang.startswith("en") else f"{day.month}月{day.day}日"
+    visit = word("svc_" + ("chronic_care" if result["visit"] == "chronic" else result["visit"]), lang)
+    filing = next((c for c in result["checks"] if c["code"] == "filing_valid"), None)
+    principal = form.principal.data or "self"
+    city = result["institution"].get("area_name") or ""
+    links = {
+        "file": url_for("pages.file"),
+        "estimate": url_for("pages.estimate", city=city, principal=principal,
+                            visit=result["visit"] if result["visit"] in ("inpatient", "outpatient", "chronic")
+                            else "outpatient"),
+        "another": url_for("pages.institutions", city=city, service=result["visit"]),
+    }
+    return {
+        "verdict": word("settles_on" if result["settles"] else "settles_not_on", lang, date=said, visit=visit),
+        "in_force": word("filing_in_force", lang, reference=result["filing"])
+        if filing and filing["passed"] and result["filing"] else None,
+        "reasons": [c["message"] for c in result["checks"] if not c["passed"]],
+        "distances": _location(form) is not None,
+        "next": [(step, word(f"next_{step}", lang), links[step]) for step in result["next_steps"] if step in links],
+    }
 
 
 @bp.get("/chronic")
@@ -155,12 +203,22 @@ def estimate():
         if problem is None:
             try:
                 result = readiness.estimate_for(person, principal, area[0], form.visit.data or "inpatient",
-                                                total=form.total.data.strip(), self_paid=(form.self_paid.data or "0").strip(),
+                                                total=_amount(form.total.data), self_paid=_amount(form.self_paid.data) or "0",
                                                 level=form.level.data or "3")
             except DomainError as exc:
                 problem, bad = error_text(exc), exc.params.get("field")
     return render_page("pages/estimate.html", form=form, result=result, problem=problem, principals=principals,
                        status=400 if problem else 200, **_step_context(steps, bad, problem, result))
+
+
+def _amount(text: str | None) -> str:
+    """Return an amount as the settlement service reads it: "5万", "一万二" or "￥3000" as the chat reads them.
+
+    What names no amount is passed on as typed, so the service's refusal names the field and the page keeps it.
+    """
+    typed = (text or "").strip()
+    amount = parse_amount(typed)
+    return typed if amount is None else str(amount)
 
 
 def _steps(principals, questions: tuple[str, ...]) -> QuerySteps | None:

@@ -114,6 +114,19 @@ def validity_end(category: str, start: date, policy: PolicyView) -> date | None:
     raise ValueError(f"unknown filing category {category!r}")
 
 
+def lock_until_for(category: str | None, materials_choice: str | None, policy: PolicyView | None,
+                   today: date) -> date | None:
+    """Return the day before which a filing submitted today cannot be changed or cancelled (None: no lock)."""
+    if category not in LONG_TERM or policy is None:
+        return None
+    months = policy.change_lock_months
+    # The longer commitment lock applies only when the letter actually stood in for documents.
+    if (materials_choice == "commitment_letter" and policy.materials.get(category)
+            and category in policy.commitment_letter_categories):
+        months = max(months, policy.commitment_lock_months)
+    return add_months(today, months)
+
+
 def can_change_or_cancel(filing: ExistingFiling, today: date) -> Check:
     """Check whether the area's minimum period before a change or cancellation has passed."""
     lock = filing.lock_until
@@ -178,22 +191,54 @@ def _check_cross_province(app: Application, person: PersonView) -> Check:
     return Check("cross_province", not (same_area or same_province), REFUSE, params)
 
 
-def _check_overlap(app: Application, end: date | None, existing: Sequence[ExistingFiling]) -> Check:
+def _filed_by_params(filing: ExistingFiling) -> dict:
+    filed_by, filed_by_en = _filed_by(filing)
+    params = {
+        "reference": filing.reference, "filed_by": filed_by, "filed_by_en": filed_by_en,
+        "submitted_on": filing.submitted_on.isoformat(), "treatment_area": filing.treatment_area_code,
+        "status": filing.status, "lock_until": filing.lock_until.isoformat() if filing.lock_until else None,
+    }
+    if filing.status == "pending_review":
+        params["pending"] = True
+    return params
+
+
+def conflicting_filing(category: str | None, treatment_area_code: str | None, start: date | None,
+                       end: date | None, existing: Sequence[ExistingFiling],
+                       replaces_reference: str | None = None) -> tuple[str, ExistingFiling] | None:
+    """Return (check code, filing) of the active filing a new application would collide with, if any.
+
+    A person has one long-term filing at a time (DOMAIN 1.2: a long-term filing stays until it is
+    changed or cancelled), whatever the city; any filing may not overlap another active filing for
+    the same treatment area. Unknown parts of the application (no category or dates yet, as while a
+    conversation is still asking) are treated as "could collide", so the person hears of the
+    existing filing before answering every question.
+    """
     for filing in existing:
-        if (filing.status in ACTIVE_STATUSES
-                and filing.treatment_area_code == app.treatment_area_code
-                and filing.reference != app.replaces_reference
-                and _overlaps(app.start_date, end, filing.start_date, filing.end_date)):
-            filed_by, filed_by_en = _filed_by(filing)
-            params = {
-                "reference": filing.reference, "filed_by": filed_by, "filed_by_en": filed_by_en,
-                "submitted_on": filing.submitted_on.isoformat(), "treatment_area": filing.treatment_area_code,
-                "status": filing.status,
-            }
-            if filing.status == "pending_review":
-                params["pending"] = True
-            return Check("no_overlap", False, REFUSE, params)
+        if filing.status not in ACTIVE_STATUSES or filing.reference == replaces_reference:
+            continue
+        if category in LONG_TERM and filing.category in LONG_TERM:
+            return "one_long_term", filing
+        if (treatment_area_code is not None and filing.treatment_area_code == treatment_area_code
+                and (start is None or _overlaps(start, end, filing.start_date, filing.end_date))):
+            return "no_overlap", filing
+    return None
+
+
+def _check_overlap(app: Application, end: date | None, existing: Sequence[ExistingFiling]) -> Check:
+    found = conflicting_filing(None, app.treatment_area_code, app.start_date, end, existing, app.replaces_reference)
+    if found is not None:
+        return Check("no_overlap", False, REFUSE, _filed_by_params(found[1]))
     return Check("no_overlap", True, REFUSE, {})
+
+
+def _check_one_long_term(app: Application, existing: Sequence[ExistingFiling]) -> Check:
+    # Two active long-term filings would leave the person "living" in two places at once, each locked for
+    # months; a second city is an explicit change of the first (replaces_reference), never a new filing.
+    found = conflicting_filing(app.category, None, None, None, existing, app.replaces_reference)
+    if found is not None and found[0] == "one_long_term":
+        return Check("one_long_term", False, REFUSE, _filed_by_params(found[1]))
+    return Check("one_long_term", True, REFUSE, {})
 
 
 def _check_dates(app: Application, policy: PolicyView, today: date) -> Check:
@@ -246,6 +291,13 @@ def _check_dates(app: Application, policy: PolicyView, today: date) -> Check:
     return Check("start_date", not review, REVIEW if review else REFUSE, params)
 
 
+def check_dates(category: str, start: date, end: date | None, policy: PolicyView, today: date) -> Check:
+    """Check a filing's dates alone (the conversation asks this before it asks anything else)."""
+    app = Application(category=category, insured_area_code=policy.area_code, treatment_area_code="",
+                      treatment_province_code="", start_date=start, end_date=end)
+    return _check_dates(app, policy, today)
+
+
 def _check_materials(app: Application, policy: PolicyView) -> Check:
     required = policy.materials.get(app.category, ())
     params: dict = {"category": app.category, "required": [list(alt) for alt in required]}
@@ -294,7 +346,7 @@ def decide_filing(app: Application, person: PersonView, policy: PolicyView | Non
         end = requested if valid_request else default_end
 
     checks = [_check_insurance(person), _check_category(app, policy), _check_cross_province(app, person),
-              _check_overlap(app, end, existing)]
+              _check_overlap(app, end, existing), _check_one_long_term(app, existing)]
     # Without the area's rules the date, materials and channel checks have nothing to measure against;
     # the decision is already refused for policy_missing.
     if policy is not None:
@@ -303,14 +355,7 @@ def decide_filing(app: Application, person: PersonView, policy: PolicyView | Non
     if app.replaces_reference is not None:
         checks.append(_check_change_lock(app, existing, today))
 
-    lock_until = None
-    if long_term and policy is not None:
-        months = policy.change_lock_months
-        # The longer commitment lock applies only when the letter actually stood in for documents.
-        if (app.materials_choice == "commitment_letter" and policy.materials.get(app.category)
-                and app.category in policy.commitment_letter_categories):
-            months = max(months, policy.commitment_lock_months)
-        lock_until = add_months(today, months)
+    lock_until = lock_until_for(app.category, app.materials_choice, policy, today)
 
     refused = next((c.code for c in checks if not c.passed and c.effect == REFUSE), None)
     reviewed = next((c.code for c in checks if not c.passed and c.effect == REVIEW), None)
@@ -351,6 +396,18 @@ CHECK_SENTENCES: dict[str, tuple[str, str]] = {
         "如需更改，请选择“变更备案”。",
         "You already have a valid filing for {treatment_area} (number {reference}, made by {filed_by_en} "
         "on {submitted_on}), so you cannot file again. To change it, choose \"Change filing\"."),
+    "one_long_term.pending": (
+        "您已有一个长期备案正在审核（{treatment_area}，编号{reference}，{filed_by}于{submitted_on}提交）。"
+        "同一时间只能有一个长期备案：请等审核结果出来后，再选择“变更备案”。",
+        "You already have a long-term filing waiting for review ({treatment_area}, number {reference}, made by "
+        "{filed_by_en} on {submitted_on}). Only one long-term filing can be active at a time: wait for the result, "
+        "then choose \"Change filing\"."),
+    "one_long_term": (
+        "您已有一个有效的长期备案（{treatment_area}，编号{reference}，{filed_by}于{submitted_on}办理）。"
+        "同一时间只能有一个长期备案：要换城市，请选择“变更备案”。",
+        "You already have a valid long-term filing ({treatment_area}, number {reference}, made by {filed_by_en} "
+        "on {submitted_on}). Only one long-term filing can be active at a time: to move it to another city, "
+        "choose \"Change filing\"."),
     "start_date.in_past": (
         "长期备案的开始日期不能早于今天（{today}）。请选今天或以后的日期。",
         "A long-term filing cannot start before today ({today}). Please choose today or a later date."),

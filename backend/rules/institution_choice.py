@@ -30,6 +30,7 @@ class FilingView:
     start_date: date
     end_date: date | None
     chosen_codes: tuple[str, ...] = ()
+    submitted_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -67,14 +68,43 @@ def _covers(filing: FilingView, on: date) -> bool:
     return filing.start_date <= on and (filing.end_date is None or on <= filing.end_date)
 
 
+def filing_state(filing: FilingView | None, on: date) -> str:
+    """Say where a filing stands on a visit date: in_force, none, pending_review, not_started, expired, refused."""
+    if filing is None:
+        return "none"
+    if filing.status == "pending_review":
+        return "pending_review"
+    if filing.status != "approved":
+        return "refused" if filing.status == "refused" else "none"
+    if on < filing.start_date:
+        return "not_started"
+    if filing.end_date is not None and on > filing.end_date:
+        return "expired"
+    return "in_force"
+
+
 def explain_visit(institution: InstitutionView, filing: FilingView | None, visit: str, on: date,
-                  rules: ChoiceRules, disease: str | None = None) -> Verdict:
-    """Check filing, area, networked service (and disease), chosen institution and level."""
+                  rules: ChoiceRules, disease: str | None = None, *, qualified: bool | None = None,
+                  maintenance: tuple[str, str] | None = None, insurance: tuple[str, str] | None = None,
+                  today: date | None = None) -> Verdict:
+    """Check filing (on the visit date), area, networked service and disease, qualification, level, choice, platform.
+
+    `qualified`: for a chronic visit, whether the person holds the disease's qualification on that date
+    (None: not known, not checked). `maintenance`: (starts, ends) of a platform window covering the date.
+    `insurance`: the person's (insurance status, contribution status) when known. `today`: a visit
+    before it has happened, so what to do is a claim, not another day.
+    """
     checks = []
-    active = filing is not None and filing.status == "approved" and _covers(filing, on)
-    checks.append(Check("filing_valid", active, {
-        "reference": filing.reference if filing else None, "status": filing.status if filing else None,
-        "end_date": filing.end_date.isoformat() if filing and filing.end_date else None, "date": on.isoformat(),
+    state = filing_state(filing, on)
+    past = today is not None and on < today
+    checks.append(Check("filing_valid", state == "in_force", {
+        "state": f"{state}_past" if past and state in ("none", "not_started", "expired")
+        else "pending_review_later" if state == "pending_review" and on < filing.start_date else state,
+        "reference": filing.reference if filing else None,
+        "status": filing.status if filing else None, "date": on.isoformat(),
+        "start_date": filing.start_date.isoformat() if filing else None,
+        "end_date": filing.end_date.isoformat() if filing and filing.end_date else None,
+        "submitted_on": filing.submitted_on.isoformat() if filing and filing.submitted_on else None,
     }))
     if filing is not None:
         checks.append(Check("in_filed_area", institution.area_code == filing.treatment_area_code, {
@@ -83,12 +113,19 @@ def explain_visit(institution: InstitutionView, filing: FilingView | None, visit
     checks.append(Check("networked_for_service", networked, {"visit": visit, "services": list(institution.services)}))
     if visit == "chronic" and disease:
         checks.append(Check("networked_for_disease", disease in institution.diseases, {"disease": disease}))
+    if visit == "chronic" and qualified is not None:
+        checks.append(Check("qualification", qualified and bool(disease), {"disease": disease or ""}))
     if rules.allowed_levels is not None:
         checks.append(Check("level_allowed", institution.level in rules.allowed_levels, {
             "level": institution.level, "allowed": list(rules.allowed_levels)}))
     if rules.requires_choice and filing is not None:
         checks.append(Check("chosen_institution", institution.code in filing.chosen_codes, {
             "chosen": list(filing.chosen_codes), "max": rules.max_institutions}))
+    if insurance is not None:
+        checks.append(Check("insurance_normal", insurance == ("normal", "paid"),
+                            {"insurance_status": insurance[0], "contribution_status": insurance[1]}))
+    if maintenance is not None:
+        checks.append(Check("platform_available", False, {"starts": maintenance[0], "ends": maintenance[1]}))
     return Verdict(all(c.passed for c in checks), tuple(checks))
 
 
@@ -114,11 +151,53 @@ def validate_choice(codes: list[str], institutions: dict[str, InstitutionView], 
 
 
 SENTENCES: dict[str, tuple[str, str]] = {
-    "filing_valid": ("您在这个日期没有有效的备案{detail}。请先办理或续办备案。",
-                     "You have no valid filing on that date{detail}. Please file first."),
-    "in_filed_area": ("这家机构不在您备案的就医地（{filed_area}），在这里看病不能直接结算。可以变更备案，或选择备案地的机构。",
-                      "This institution is not in your filed treatment area ({filed_area}); change the filing or "
-                      "choose one there."),
+    "filing_valid": ("您在{date}没有有效的备案。先办理备案，办好后再去看病。",
+                     "You have no valid filing on {date}. File first, then go."),
+    "filing_valid:none_past": ("{date}那天您没有有效的备案，那次看病不能直接结算。已经全额垫付的，可以先补办备案，"
+                               "再带发票、费用清单回参保地医保经办机构申请手工报销。",
+                               "You had no valid filing on {date}, so that visit could not settle directly. If you paid "
+                               "in full, file now and claim it back at your insured area with the receipts."),
+    "filing_valid:not_started_past": ("您的备案（{reference}）从{start_date}起才生效，{date}那次看病不能直接结算。"
+                                      "已经全额垫付的，可以带发票、费用清单回参保地医保经办机构申请手工报销。",
+                                      "Your filing ({reference}) starts on {start_date}, so the visit on {date} could "
+                                      "not settle directly. If you paid in full, claim it back at your insured area "
+                                      "with the receipts."),
+    "filing_valid:expired_past": ("您的备案（{reference}）有效期是{start_date}到{end_date}，{date}那次看病不能直接结算。"
+                                  "已经全额垫付的，可以带发票、费用清单回参保地医保经办机构申请手工报销。",
+                                  "Your filing ({reference}) was valid {start_date} to {end_date}, so the visit on "
+                                  "{date} could not settle directly. Claim it back at your insured area."),
+    "filing_valid:pending_review": ("您的备案（{reference}）还在审核，{submitted_on}提交的。审核通过后就能直接结算，"
+                                    "结果出来会通知您。",
+                                    "Your filing ({reference}) is still under review (submitted {submitted_on}). "
+                                    "Once approved, visits settle directly; you will be told the result."),
+    "filing_valid:pending_review_later": ("您的备案（{reference}）还在审核，而且要从{start_date}起才生效，{date}去看病"
+                                          "不能直接结算。审核通过后，{start_date}以后去就能直接结算。",
+                                          "Your filing ({reference}) is still under review and starts on {start_date}, "
+                                          "so a visit on {date} will not settle directly. Once approved, visits from "
+                                          "{start_date} on settle directly."),
+    "filing_valid:not_started": ("您的备案（{reference}）从{start_date}起生效，{date}还不能直接结算。"
+                                 "{start_date}以后去就能直接结算。",
+                                 "Your filing ({reference}) starts on {start_date}; on {date} it is not yet in force. "
+                                 "From {start_date} on, visits settle directly."),
+    "filing_valid:expired": ("您的备案（{reference}）有效期是{start_date}到{end_date}，{date}已经过期。请重新办理备案。",
+                             "Your filing ({reference}) was valid {start_date} to {end_date}; on {date} it has "
+                             "expired. Please file again."),
+    "filing_valid:refused": ("您最近的备案（{reference}）没有通过，{date}不能直接结算。处理好原因后可以重新办理。",
+                             "Your latest filing ({reference}) was not approved; on {date} visits do not settle "
+                             "directly. Fix the reason and file again."),
+    "qualification": ("您还没有{disease}的门诊慢特病资格认定，看这个病不能按慢特病直接结算。先在参保地办理认定。",
+                      "You have no outpatient chronic-disease qualification for {disease}; apply for it in your "
+                      "insured area first."),
+    "insurance_normal": ("您的医保状态不正常（参保：{insurance_status}，缴费：{contribution_status}），看病不能直接结算。"
+                         "请先联系参保地医保经办机构补缴或恢复参保。",
+                         "Your insurance is not in normal status ({insurance_status}, contributions: "
+                         "{contribution_status}); contact your insured area's office to restore it."),
+    "platform_available": ("那天国家结算平台在维护（{starts}至{ends}），这段时间不能直接结算。",
+                           "The national settlement platform is down for maintenance ({starts} to {ends})."),
+    "in_filed_area": ("您的备案是去{filed_area}看病的，这家机构在{institution_area}，在这里看病不能直接结算。"
+                      "可以去{filed_area}的联网机构；要在{institution_area}看病，需要为这次看病另外办理备案。",
+                      "Your filing is for {filed_area}; this institution is in {institution_area}, so it will not "
+                      "settle here. Go to a networked institution in {filed_area}, or file for this visit."),
     "networked_for_service": ("这家机构没有开通{visit}的跨省直接结算（只开通了：{services}）。",
                               "This institution is not networked for {visit} settlement (only: {services})."),
     "networked_for_disease": ("这家机构没有开通{disease}的门诊慢特病直接结算。",
@@ -133,12 +212,29 @@ SENTENCES: dict[str, tuple[str, str]] = {
 }
 VISIT_NAMES = {"inpatient": ("住院", "inpatient care"), "outpatient": ("普通门诊", "outpatient care"),
                "chronic": ("门诊慢特病", "outpatient chronic disease care"), "pharmacy": ("药店购药", "pharmacy")}
+STATUS_NAMES = {"normal": ("正常", "normal"), "suspended": ("暂停", "suspended"), "terminated": ("终止", "terminated"),
+                "paid": ("正常", "paid"), "interrupted": ("断缴", "interrupted")}
 LEVEL_NAMES = {"3A": "三级甲等", "3B": "三级乙等", "3": "三级", "2A": "二级甲等", "2": "二级", "1": "一级", "none": "未定级"}
+
+
+def _day(iso: str, english: bool) -> str:
+    """Write an ISO date the way people read it: 12月15日 (with the year when it is not the visit's year)."""
+    try:
+        d = date.fromisoformat(iso)
+    except ValueError:
+        return iso
+    return d.strftime("%d %b %Y") if english else f"{d.year}年{d.month}月{d.day}日"
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
 
 
 def explain(check: Check, lang: str = "zh_CN", names: dict | None = None) -> str:
     """Render a failed check as a sentence; names maps area and disease codes to names."""
-    zh, en = SENTENCES.get(check.code, ("这一项不符合条件。", "This condition is not met."))
+    key = f"{check.code}:{check.params.get('state')}" if check.params.get("state") else check.code
+    zh, en = SENTENCES.get(key) or SENTENCES.get(check.code, ("这一项不符合条件。", "This condition is not met."))
     english = lang.startswith("en")
     names = names or {}
     params = {k: names.get(v, v) if isinstance(v, str) else v for k, v in check.params.items()}
@@ -147,12 +243,17 @@ def explain(check: Check, lang: str = "zh_CN", names: dict | None = None) -> str
         params["visit"] = pick(VISIT_NAMES.get(params["visit"], (params["visit"], params["visit"])))
     if "services" in params:
         params["services"] = "、".join(pick(VISIT_NAMES.get(s, (s, s))) for s in params["services"]) or "无"
+    for key in ("insurance_status", "contribution_status"):
+        if key in params:
+            params[key] = pick(STATUS_NAMES.get(params[key], (params[key], params[key])))
     if "allowed" in params:
         params["allowed"] = "、".join(LEVEL_NAMES.get(x, x) for x in params["allowed"])
     if "level" in params:
         params["level"] = LEVEL_NAMES.get(params["level"], params["level"])
-    params.setdefault("detail", f"（{params['reference']}，{params.get('status')}）" if params.get("reference") else "")
+    for key in ("date", "start_date", "end_date", "submitted_on"):
+        if params.get(key):
+            params[key] = _day(params[key], english)
     try:
         return (en if english else zh).format(**params)
-    except (KeyError, IndexError):
-        return (en if english else zh).split("{")[0]
+    except (KeyError, IndexError):  # a parameter missing: say the sentence without it rather than nothing
+        return (en if english else zh).format_map(_Blank(params))

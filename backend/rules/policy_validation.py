@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from backend.rules.settlement import MAX_AMOUNT
+
 CATEGORIES = (
     "retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary",
 )
@@ -26,6 +28,9 @@ def _decimal(value, field: str, errors: list[str]) -> Decimal | None:
         return None
     if not number.is_finite():
         errors.append(f"{field}: not a finite number")
+        return None
+    if abs(number) > MAX_AMOUNT:
+        errors.append(f"{field}: more than {MAX_AMOUNT} ({value})")
         return None
     return number
 

@@ -13,6 +13,10 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
+# The largest amount anything accepts: one hundred million yuan, far above any visit, deductible or
+# annual cap, and well inside the Numeric(14, 2) columns and Decimal's 28-digit arithmetic (1e26
+# and above could not even be rounded to the fen).
+MAX_AMOUNT = Decimal("100000000.00")
 CATEGORIES = ("A", "B", "C")
 
 
@@ -39,6 +43,8 @@ def money(raw, field: str, *, allow_zero: bool = True) -> Decimal:
         raise InvalidAmount(field, "not_finite")
     if value < 0 or (value == 0 and not allow_zero):
         raise InvalidAmount(field, "negative" if value < 0 else "zero")
+    if value > MAX_AMOUNT:
+        raise InvalidAmount(field, "too_large")
     if value != value.quantize(FEN):
         raise InvalidAmount(field, "more_than_two_decimals")
     return value

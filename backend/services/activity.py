@@ -16,6 +16,8 @@ ACTIONS = {
     "filing.viewed": ("查看了备案", "viewed a filing"),
     "filing.institutions_chosen": ("选定了就医机构", "chose institutions"),
     "family.invited": ("请求代办您的业务", "asked to act on your behalf"),
+    "family.invite_refused": ("想添加您为家人，但填写的姓名与身份证号不符，没有成功",
+                              "tried to add you as a relative, but the name did not match the ID number"),
     "family.consented": ("同意了亲属代办", "consented to a relative acting"),
     "family.revoked": ("结束了亲属代办", "ended a relative's authority"),
     "family.proof_recorded": ("登记了亲属关系证明", "recorded a proof of relation"),

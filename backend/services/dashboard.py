@@ -139,10 +139,16 @@ def build(staff: StaffUser, *, area: str | None = None, days: int = 30, end: dat
         start=start, end=end, area=area,
         areas=[(c, names.get(c, c)) for c in (scope if scope is not None else codes)],
         days=list(by_day.values()), summary=_summary(rows, ages), queue_ages=buckets,
-        refusals=[(code or "-", _reason_label(code), n) for code, n in refusals.most_common(8)],
-        handoff_failures=[(kind, FAILURE_KINDS[kind], n) for kind, n in failures.most_common(8)],
+        # Most frequent first, ties by code: the rows come back in no particular order (PostgreSQL moves
+        # an updated row), and the board and the CSV must not reorder themselves between two looks.
+        refusals=[(code or "-", _reason_label(code), n) for code, n in _most_common(refusals)],
+        handoff_failures=[(kind, FAILURE_KINDS[kind], n) for kind, n in _most_common(failures)],
         per_area=[(c, names.get(c, c), _summary(rows_by_area[c], ages_by_area[c])) for c in codes],
     )
+
+
+def _most_common(counts: Counter, n: int = 8) -> list[tuple]:
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0] or ""))[:n]
 
 
 def _fmt(value: float | None) -> str:

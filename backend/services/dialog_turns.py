@@ -7,7 +7,9 @@ Effects (a filing, a text-size switch) commit in the same transaction as the sta
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
@@ -20,14 +22,19 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import Area, DialogSession, Disease, Filing, Institution, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
-from backend.services import audit, eligibility, filings, institution_search, institutions, readiness
+from backend.services import (
+    dialog_manage, dialog_people, documents, eligibility, filings, institution_names, institution_search, institutions,
+    message_keys, paper_requests, readiness,
+)
 from backend.services.errors import DomainError, SettlementDown, StaleTurn
+from backend.services.gazetteer import area_name, gazetteer
 from backend.services.reference_data import current_policy
 from dialogs import engine, nlu
 from dialogs.prompts import render_step
 from dialogs.types import (
-    ActiveFiling, AreaRules, CheckChronic, CheckInstitution, CheckSettlement, Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback,
-    SetLargeText, ShowFilings, Step, SubmitFiling,
+    ActiveFiling, AreaRules, BindIdentity, CancelFiling, ChangeFiling, CheckChronic, CheckInstitution, CheckSettlement,
+    Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback, SetLanguage, SetLargeText, ShowFilings, Step,
+    SubmitFiling,
 )
 
 
@@ -54,22 +61,6 @@ class TurnResult:
             "flow": self.flow, "version": self.version, "large_text": self.large_text, "language": self.language,
             "filing": self.filing, "repeated": self.repeated,
         }
-
-
-@lru_cache(maxsize=1)
-def _gazetteer_cached(_marker: str) -> nlu.Gazetteer:
-    rows = db.session.execute(select(Area.code, Area.name, Area.short_name, Area.pool_code, Area.level,
-                                     Area.province_code)).all()
-    return nlu.Gazetteer(
-        nlu.AreaEntry(code=r.code, name=r.name, short_name=r.short_name, pool_code=r.pool_code or "",
-                      level=r.level, province_code=r.province_code)
-        for r in rows
-    )
-
-
-def gazetteer() -> nlu.Gazetteer:
-    """Return the area gazetteer, built once per process and database from the areas table."""
-    return _gazetteer_cached(str(db.engine.url))
 
 
 def user_key(identity: WeChatIdentity) -> str:
@@ -114,7 +105,7 @@ def find_institutions(*, area, service, disease, district, page, per_page, locat
 
 
 def build_context(person: Person | None, session_key: str, large_text: bool,
-                  location: tuple[float, float] | None = None) -> Context:
+                  location: tuple[float, float] | None = None, lang: str | None = None) -> Context:
     """Collect what the engine may know about this user for one turn (lazily where it can)."""
     links = filings.consented_links(person) if person else []
     members = tuple(Member(k.member_person_id, k.relation, k.member.name_masked) for k in links)
@@ -149,10 +140,18 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
             result.append(ActiveFiling(
                 reference=f.reference, category=f.category, treatment_area_code=f.treatment_area_code,
                 start_date=f.start_date, end_date=f.end_date, lock_until=f.lock_until,
-                filed_by=f.actor_relation or "self", filed_by_name_masked=view.filed_by_name_masked or "",
+                # Seen from the person chatting: "self" is whoever is chatting (您), so a son who filed for his
+                # mother hears that he did; a member who filed for herself is "member_self" (本人).
+                filed_by=("self" if person is not None and f.actor_person_id == person.id
+                          else f.actor_relation or "member_self"),
+                filed_by_name_masked=view.filed_by_name_masked or "",
                 submitted_on=view.submitted_on, status=f.status,
             ))
         return tuple(result)
+
+    def _filing_areas(_key: str) -> tuple[str, ...]:
+        keys = ("self", *(f"member:{m.person_id}" for m in members))
+        return tuple(dict.fromkeys(f.treatment_area_code for key in keys for f in filings_for(key)))
 
     def insured_area_of(key: str) -> str | None:
         target = principal(key)
@@ -162,15 +161,48 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
         approved = [f for f in filings_for(key) if f.status == "approved"]
         return approved[0].treatment_area_code if approved else None
 
+    def _views(key: str) -> list[rules.ExistingFiling]:
+        target = principal(key)
+        return [filings.existing_view(f) for f in filings.active_filings(target.id)] if target else []
+
+    def conflict_for(key: str, slots: dict):
+        start, end = slots.get("start_date"), slots.get("end_date")
+        found = rules.conflicting_filing(
+            slots.get("category"), slots.get("treatment_area"), date.fromisoformat(start) if start else None,
+            date.fromisoformat(end) if end else None, once("views", key, _views), slots.get("replaces"))
+        if found is None:
+            return None
+        view = next((f for f in filings_for(key) if f.reference == found[1].reference), None)
+        return (found[0], view) if view is not None else None
+
+    def lock_until_for(key: str, slots: dict):
+        target = principal(key)
+        if target is None:
+            return None
+        policy = filings.policy_view(current_policy(target.insured_area_code, clock.today()))
+        return rules.lock_until_for(slots.get("category"), slots.get("materials"), policy, clock.today())
+
+    def date_problem(key: str, category: str | None, start: date, end: date | None) -> dict | None:
+        target = principal(key)
+        area = target.insured_area_code if target else (person.insured_area_code if person else None)
+        policy = filings.policy_view(current_policy(area, clock.today())) if area else None
+        if policy is None:
+            return None  # the decision says why (policy_missing); dates cannot be judged without rules
+        check = rules.check_dates(category or "long_term_resident", start, end, policy, clock.today())
+        return None if check.passed or check.effect != rules.REFUSE else dict(check.params)
+
     return Context(
         today=clock.today(), gazetteer=gazetteer(), session_key=session_key, bound=person is not None,
         self_insured_area=person.insured_area_code if person else None,
         self_phone_masked=person.phone_masked if person else None,
         self_retired=bool(person and person.employment_status == "retired"),
-        members=members, large_text=large_text, lang=person.language if person else "zh_CN",
+        members=members, large_text=large_text, lang=(person.language if person else None) or lang or "zh_CN",
         rules_for=lambda code: once("rules", code, _area_rules), filings_for=filings_for,
         insured_area_of=insured_area_of, filed_area_of=filed_area_of, find_institutions=find_institutions,
         diseases=_diseases_cached(str(db.engine.url)), location=location,
+        conflict_for=conflict_for, lock_until_for=lock_until_for, check_id_number=dialog_people.check_id_number,
+        date_problem=date_problem, institution_names=institution_names.names_index(),
+        filing_areas=lambda: once("areas", "", _filing_areas),
     )
 
 
@@ -189,11 +221,6 @@ def _load_session(key: str) -> DialogSession:
     return session
 
 
-def _area_name(code: str | None) -> str:
-    area = db.session.get(Area, code) if code else None
-    return area.name if area else (code or "")
-
-
 def _explain_failed(checks: list[dict], lang: str) -> list[str]:
     sentences = []
     for raw in checks:
@@ -202,46 +229,107 @@ def _explain_failed(checks: list[dict], lang: str) -> list[str]:
         params = dict(raw.get("params") or {})
         for key in ("treatment_area", "area_code"):
             if params.get(key):
-                params[key] = _area_name(params[key])
+                params[key] = area_name(params[key], lang)
         sentences.append(rules.explain(rules.Check(raw["code"], False, raw["effect"], params), lang))
     return sentences
 
 
-def outcome_reply(filing: Filing, lang: str) -> Reply:
+def outcome_reply(filing: Filing, lang: str, chronic_missing: str | None = None) -> Reply:
     """Say what was decided, why, and what happens next."""
     prompt = {"approved": "filing.outcome_approved", "pending_review": "filing.outcome_pending"}.get(
         filing.status, "filing.outcome_refused")
     return Reply(prompt, {
-        "reference": filing.reference, "treatment": _area_name(filing.treatment_area_code),
-        "insured": _area_name(filing.insured_area_code),
+        "reference": filing.reference, "treatment": area_name(filing.treatment_area_code, lang),
+        "insured": area_name(filing.insured_area_code, lang),
         "end": filing.end_date.isoformat() if filing.end_date else None,
+        "start": filing.start_date.isoformat(), "in_effect": filing.start_date <= clock.today(),
         "lock_until": filing.lock_until.isoformat() if filing.lock_until else None,
-        "reasons": _explain_failed(filing.decision_checks, lang),
+        "reasons": _explain_failed(filing.decision_checks, lang), "chronic_missing": chronic_missing,
+        # Filed with papers: the ones still to send, and how (a photo in the chat, the pages, the mini-program).
+        "papers_missing": [documents.material_name(code, lang) for code in paper_requests.needed_for_filing(filing)]
+        if "documents" in (filing.materials or []) else [],
     })
 
 
-def _filings_reply(person: Person) -> Reply:
-    rows = filings.visible_filings(person)[:10]
-    if not rows:
-        return Reply("common.filings_empty")
-    items = [{**filings.summary(f, viewer=person), "treatment": _area_name(f.treatment_area_code),
-              "start": f.start_date.isoformat(), "end": f.end_date.isoformat() if f.end_date else None,
-              "submitted_on": f.submitted_at.astimezone(clock.CHINA).date().isoformat()} for f in rows]
-    return Reply("common.filings_list", {"filings": items})
+# The next steps a verdict makes sensible (file/estimate/another), as the engine's choice values; the
+# engine offers them before the verdict is known, the turn keeps only these.
+_NEXT_CHOICE = {"file": "filing", "estimate": "settlement", "another": "institution"}
+_NEXT_STEPS: ContextVar[tuple[str, ...] | None] = ContextVar("next_steps", default=None)
 
 
-def _institution_reply(person: Person, effect: CheckInstitution, lang: str) -> Reply:
+def _keep_sensible_next_steps(step: Step, allowed: tuple[str, ...] | None) -> Step:
+    """Drop the offered next steps a verdict made pointless ("算算能报多少" after a plain no)."""
+    if allowed is None or step.state is None:
+        return step
+    replies = []
+    for reply in step.replies:
+        if reply.prompt == "common.next_steps":
+            kept = tuple(c for c in reply.choices if c.value in allowed)
+            step.state.offered = [c.value for c in kept]
+            if not kept:
+                continue
+            reply = Reply(reply.prompt, reply.params, kept)
+        replies.append(reply)
+    return Step(step.state, tuple(replies), step.effects)
+
+
+def _visit_reply(person: Person, effect: CheckInstitution | CheckSettlement, lang: str,
+                 location: tuple[float, float] | None, remembered: str | None = None) -> Reply:
+    """Will this visit, on the day the person gave, settle at this institution? Why not, and what instead.
+
+    One answer for "找医院" and "能不能直接结算": the assistant's own records decide (a filing under
+    review, starting later or ended is named), so it is right before the hand-off has happened too.
+    """
+    on = date.fromisoformat(effect.on) if effect.on else None
     result = institutions.settlement_check(person, effect.principal, effect.code, effect.visit,
-                                           disease=effect.disease, lang=lang)
-    params = {"name": result["institution"]["name"], "visit": effect.visit, "filing": result["filing"],
-              "reasons": [c["message"] for c in result["checks"] if not c["passed"]],
-              "alternatives": result["alternatives"]}
-    return Reply("institution.outcome_settles" if result["settles"] else "institution.outcome_fails", params)
+                                           disease=effect.disease, on=on, lang=lang, location=location)
+    estimate, unavailable = None, False
+    if getattr(effect, "amount", None):
+        try:
+            # A pharmacy purchase is paid under the outpatient rules.
+            visit_type = "outpatient" if effect.visit == "pharmacy" else effect.visit
+            estimate = _rough_estimate(person, effect, visit_type)
+        except SettlementDown:
+            unavailable = True
+    _NEXT_STEPS.set(tuple(_NEXT_CHOICE[n] for n in result["next_steps"]))
+    return Reply("settlement.verdict", {
+        "ready": result["settles"], "institution": result["institution"]["name"], "visit": effect.visit,
+        "date": None if on is None else on.isoformat(), "today": on is None or on == clock.today(),
+        "other_year": on is not None and on.year != clock.today().year, "past": on is not None and on < clock.today(),
+        "filing_state": result["filing_state"],
+        "reasons": [{"reason": c["message"]} for c in result["checks"] if not c["passed"]][:3],
+        "alternatives": result["alternatives"], "estimate": estimate, "estimate_unavailable": unavailable,
+        # A chronic visit names the qualification among its reasons; any other visit names it here.
+        "chronic_missing": None if effect.visit == "chronic" else _chronic_missing(
+            person, effect.principal, effect.disease or remembered, on, lang),
+    })
+
+
+def _chronic_missing(person: Person, principal_key: str, disease_code: str | None, on: date | None,
+                     lang: str = "zh_CN") -> str | None:
+    """The chronic disease the person spoke of, when they hold no qualification for it on that day.
+
+    Any "you can settle" said to a dialysis patient names what is still missing for the dialysis itself.
+    """
+    if not disease_code:
+        return None
+    try:
+        principal, _ = filings.resolve_principal(person, principal_key)
+    except DomainError:
+        return None
+    day = on or clock.today()
+    held = {q.disease_code for q in principal.qualifications
+            if q.certified_on <= day and (q.valid_until is None or day <= q.valid_until)}
+    disease = db.session.get(Disease, disease_code)
+    if disease_code in held or disease is None:
+        return None
+    return disease.name_en if lang.startswith("en") and getattr(disease, "name_en", None) else disease.name_zh
 
 
 def _chronic_reply(person: Person, effect: CheckChronic, lang: str) -> Reply:
     try:
-        result = eligibility.chronic_eligibility(person, effect.principal, effect.disease, area=effect.area, lang=lang)
+        result = eligibility.chronic_eligibility(person, effect.principal, effect.disease, area=effect.area, lang=lang,
+                                                 on=date.fromisoformat(effect.on) if effect.on else None)
     except DomainError:
         return Reply("chronic.unknown_disease", {"examples": []})
     return Reply("chronic.verdict", {
@@ -249,28 +337,6 @@ def _chronic_reply(person: Person, effect: CheckChronic, lang: str) -> Reply:
         "lines": [{"passed": c["passed"], "message": c["message"]} for c in result["conditions"]],
         "amount": result["fixed_monthly_amount"], "alternatives": result["alternatives"],
     })
-
-
-# Reasons another institution fixes: for these the verdict names the nearest that would settle.
-_ANOTHER_INSTITUTION_HELPS = {"filed_area", "chosen_institution", "networked_for_service", "networked_for_disease"}
-
-
-def _settlement_reply(person: Person, effect: CheckSettlement, lang: str) -> Reply:
-    try:
-        verdict = readiness.readiness_for(person, effect.principal, effect.code, effect.visit,
-                                          disease=effect.disease, channel="dialog", commit=False)
-        # A pharmacy purchase is paid under the outpatient rules.
-        visit_type = "outpatient" if effect.visit == "pharmacy" else effect.visit
-        estimate = _rough_estimate(person, effect, visit_type) if effect.amount else None
-    except SettlementDown:
-        return Reply("settlement.unavailable")
-    alternatives = []
-    if any(r["code"] in _ANOTHER_INSTITUTION_HELPS for r in verdict["reasons"]):
-        alternatives = institutions.alternatives_for(person, effect.principal, effect.code, effect.visit,
-                                                     disease=effect.disease)
-    return Reply("settlement.verdict", {"ready": verdict["ready"], "institution": verdict["institution_name"],
-                                        "reasons": verdict["reasons"][:3], "estimate": estimate,
-                                        "alternatives": alternatives})
 
 
 def _rough_estimate(person: Person, effect: CheckSettlement, service: str) -> dict | None:
@@ -286,26 +352,35 @@ def _rough_estimate(person: Person, effect: CheckSettlement, service: str) -> di
             "ratio": ratio, "deductible": answer["deductible_applied"]}
 
 
-def _execute(step: Step, person: Person | None, channel: str, lang: str) -> tuple[list[Reply], Filing | None]:
+def _execute(step: Step, person: Person | None, channel: str, lang: str, identity: WeChatIdentity | None = None,
+             session_id: int | None = None, location: tuple[float, float] | None = None) -> tuple[list[Reply], Filing | None]:
     replies, created = [], None
+    remembered = step.state.memory.get("disease") if step.state is not None else None
     for effect in step.effects:
         if isinstance(effect, SubmitFiling):
             created = filings.submit_filing(person, effect.slots, channel=channel, submit_key=effect.submit_key)
-            replies.append(outcome_reply(created, lang))
+            documents.attach_draft(session_id, created)  # papers sent while the filing was a draft
+            replies.append(outcome_reply(created, lang, _chronic_missing(person, effect.slots.get("principal") or "self",
+                                                                         remembered, created.start_date, lang)))
         elif isinstance(effect, SetLargeText) and person is not None:
             person.large_text = effect.on
         elif isinstance(effect, RequestCallback):
-            audit.record("callback.requested", actor_kind="person", actor_id=person.id if person else None,
-                         principal_id=person.id if person else None, subject_type="dialog", channel=channel,
-                         flow=effect.flow, step=effect.step)
+            dialog_people.request_callback(person, effect, channel)
         elif isinstance(effect, ShowFilings) and person is not None:
-            replies.append(_filings_reply(person))
-        elif isinstance(effect, CheckInstitution) and person is not None:
-            replies.append(_institution_reply(person, effect, lang))
+            replies.append(dialog_people.filings_reply(person, effect))
+        elif isinstance(effect, SetLanguage) and person is not None:
+            person.language = effect.lang
+        elif isinstance(effect, BindIdentity) and identity is not None:
+            replies.append(dialog_people.bind(identity, effect, session_id, list(step.state.offered),
+                                              step.state.memory.get("lang")))
+        elif isinstance(effect, (CheckInstitution, CheckSettlement)) and person is not None:
+            replies.append(_visit_reply(person, effect, lang, location, remembered))
         elif isinstance(effect, CheckChronic) and person is not None:
             replies.append(_chronic_reply(person, effect, lang))
-        elif isinstance(effect, CheckSettlement) and person is not None:
-            replies.append(_settlement_reply(person, effect, lang))
+        elif isinstance(effect, CancelFiling) and person is not None:
+            replies.append(dialog_manage.cancel_reply(person, effect, lang))
+        elif isinstance(effect, ChangeFiling) and person is not None:
+            replies.append(dialog_manage.change_reply(person, effect, lang))
     return replies, created
 
 
@@ -314,7 +389,8 @@ def _render(step: Step, version: int, large: bool, lang: str, filing: Filing | N
     rendered = render_step(step, lang, large)
     return TurnResult(
         text=rendered.text, messages=list(rendered.messages),
-        choices=[{"number": c.number, "label": c.label, "value": c.value} for c in rendered.choices],
+        choices=[{"number": c.number, "label": c.label, "value": c.value, "irreversible": c.irreversible}
+                 for c in rendered.choices],
         state=step.state.step, flow=step.state.flow, version=version, large_text=large, language=lang,
         filing=filings.summary(filing, viewer=person) if filing is not None else None, effects=effects,
     )
@@ -334,21 +410,24 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
     key = user_key(identity)
     session = _load_session(key)
     lang = person.language if person else "zh_CN"
-    if message_key and session.last_turn_key == message_key and session.last_reply:
-        # A retried or double-tapped message: answer the same, apply nothing.
-        return TurnResult(**{**session.last_reply, "repeated": True})
+    earlier = message_keys.original_reply(session.id, message_key)
+    if earlier is not None:
+        # A retried or double-tapped message, however late: answer as the first time, apply nothing.
+        return TurnResult(**{**earlier, "repeated": True})
     state = engine.DialogState.from_dict({
         **(session.engine_data or {}), "flow": session.flow or None, "flow_version": session.flow_version,
         "step": session.step, "slots": session.slots or {},
     })
     large = bool(person.large_text) if person else state.large_text
+    # Someone not yet bound has no person to store a language on: the session remembers it.
+    lang = person.language if person else state.memory.get("lang") or lang
     if expected_version is not None and expected_version != session.version:
         current = engine.advance(state, {"text": ""}, build_context(person, key, large)) if state.flow else None
         replies = (Reply("common.stale_turn"),) + (current.replies if current else ())
         step = Step(state, replies)
         db.session.rollback()
         raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
-    step = engine.advance(state, user_input, build_context(person, key, large, location))
+    step = engine.advance(state, user_input, build_context(person, key, large, location, lang))
     saved = step.state.to_dict()
     values = dict(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"), step=saved.pop("step"),
                   slots=saved.pop("slots"), engine_data=saved, last_channel=channel, last_turn_key=message_key,
@@ -357,16 +436,29 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
     claim = (update(DialogSession)
              .where(DialogSession.id == session_id, DialogSession.version == read_version)
              .execution_options(synchronize_session=False))
-    acts = any(isinstance(e, SubmitFiling) for e in step.effects)
+    # Effects that commit or cannot be undone: the turn claims the session before running them.
+    acts = any(isinstance(e, (SubmitFiling, CancelFiling, ChangeFiling, BindIdentity)) for e in step.effects)
     try:
         if acts:
             # Claim the turn before acting: a concurrent turn on the same session blocks on
             # this row and then matches nothing, so it can neither submit nor save twice.
             if db.session.execute(claim.values(version=read_version + 1, **values)).rowcount != 1:
                 raise StaleDataError("dialog session changed since it was read")
-        extra, created = _execute(step, person, channel, lang)
+        # "English please, will Ruijin Hospital settle?": the answer built in this turn is in the new language.
+        lang = next((e.lang for e in step.effects if isinstance(e, SetLanguage)), None) or lang
+        token = _NEXT_STEPS.set(None)
+        try:
+            extra, created = _execute(step, person, channel, lang, identity, session_id, location)
+            if _NEXT_STEPS.get() is not None and not acts:
+                # A verdict trimmed the choices on offer: the saved state must number them as shown.
+                step = _keep_sensible_next_steps(step, _NEXT_STEPS.get())
+                saved = step.state.to_dict()
+                values.update(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"),
+                              step=saved.pop("step"), slots=saved.pop("slots"), engine_data=saved)
+        finally:
+            _NEXT_STEPS.reset(token)
         if extra:
-            step = Step(step.state, step.replies + tuple(extra), step.effects)
+            step = Step(step.state, _place(step, tuple(extra)), step.effects)
         large = bool(person.large_text) if person else step.state.large_text
         result = _render(step, read_version + 1, large, lang, created, person,
                          [type(e).__name__ for e in step.effects])
@@ -377,14 +469,30 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
             # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
             raise StaleDataError("dialog session changed since it was read")
+        if message_key:
+            message_keys.remember(session_id, message_key, last_reply)
         if before_commit is not None:
             before_commit()
         db.session.commit()
     except (StaleDataError, IntegrityError):
         # A concurrent turn on the same session won; nothing of this one is kept.
         db.session.rollback()
+        if (earlier := message_keys.original_reply(session_id, message_key)) is not None:
+            # The winner was this very message (a double tap): answer what it answered.
+            return TurnResult(**{**earlier, "repeated": True})
         raise StaleTurn(result=_concurrent_result(key, person, lang)) from None
     return result
+
+
+def _place(step: Step, extra: tuple) -> tuple:
+    """Put the effects' replies after the step's, or before its last one when asked in passing.
+
+    A look-up said inside a flow ("我的备案办好了吗" at the materials step) is answered first, and
+    the step's question comes last, so the person sees where the conversation waits.
+    """
+    if any(getattr(e, "interject", False) for e in step.effects) and step.replies:
+        return step.replies[:-1] + extra + step.replies[-1:]
+    return step.replies + extra
 
 
 def _concurrent_result(key: str, person: Person | None, lang: str) -> TurnResult:

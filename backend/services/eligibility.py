@@ -13,6 +13,7 @@ from backend.rules import chronic_eligibility as rules
 from backend.services import filings
 from backend.services.errors import NotFound
 from backend.services.institution_search import SearchFilters, get_institution, search
+from backend.services.institutions import names_for
 from backend.services.reference_data import current_policy
 
 
@@ -40,15 +41,6 @@ def _area_rules(principal: Person, on: date) -> rules.AreaChronicRules | None:
         return None
     return rules.AreaChronicRules(principal.insured_area_code,
                                   {c.disease_code: c.fixed_monthly_amount for c in policy.chronic_diseases})
-
-
-def _names(*codes) -> dict:
-    names = {}
-    for code in filter(None, codes):
-        area = db.session.get(Area, code)
-        disease = db.session.get(Disease, code) if area is None else None
-        names[code] = area.name if area else (disease.name_zh if disease else code)
-    return names
 
 
 def chronic_eligibility(actor: Person, principal_key: str, disease_word: str, *, area: str | None = None,
@@ -79,7 +71,8 @@ def chronic_eligibility(actor: Person, principal_key: str, disease_word: str, *,
         else "level", latitude=institution.latitude if institution else None,
         longitude=institution.longitude if institution else None,
         exclude_codes=(institution.code,) if institution else ())).hits
-    names = _names(area, principal.insured_area_code, disease.code, *(f.treatment_area_code for f in approved))
+    names = names_for(area, principal.insured_area_code, disease.code, *(f.treatment_area_code for f in approved),
+                      lang=lang)
     names["insured_area"] = names.get(principal.insured_area_code, "")
     alternatives = "、".join(h.name for h in nearest) or "—"
     conditions = [

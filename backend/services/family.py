@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload
 
 from backend.extensions import db
 from backend.lib import clock, crypto, idnumber
-from backend.models import FamilyLink, Person
+from backend.models import AuditEntry, FamilyLink, Person
 from backend.services import audit
 from backend.services.errors import DomainError, NotFound
 
@@ -31,6 +31,10 @@ OPEN_STATES = ("invited", "consented", "offline_proof")
 _CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 _CODE_LENGTH = 8
 MAX_ID = 2**31 - 1
+# Invitation attempts per account (FAMILY_INVITE_RATE_LIMIT), like binding's limit: a right name
+# answers 201, so each attempt tests a name against an ID number. Counted from the audit log, hence
+# shared by every process.
+INVITE_ACTIONS = ("family.invited", "family.invite_refused")
 
 
 
@@ -44,6 +48,12 @@ class FamilyConflict(FamilyError):
     """The request conflicts with the links that exist (full, or already a member)."""
 
     code, status = "family_conflict", 409
+
+
+class FamilyTooManyAttempts(FamilyError):
+    """The agent tried to invite too often (FAMILY_INVITE_RATE_LIMIT): guessing names for ID numbers must be slow."""
+
+    code, status = "family_too_many_attempts", 429
 
 
 class FamilyFull(FamilyConflict):
@@ -100,14 +110,36 @@ def _check_relations(relation: str, agent_relation: str) -> None:
         raise FamilyError("family_invalid_relation", field="agent_relation")
 
 
-def _find_member(name: str, id_number: str) -> Person:
-    """Find the insured person by ID number and name; both must match (no probing by number alone)."""
+def _check_attempts(agent: Person) -> None:
+    from flask import current_app
+    from limits import parse_many
+
+    now = clock.now()
+    for item in parse_many(current_app.config["FAMILY_INVITE_RATE_LIMIT"]):
+        tried = db.session.scalar(select(func.count()).select_from(AuditEntry).where(
+            AuditEntry.actor_id == agent.id, AuditEntry.action.in_(INVITE_ACTIONS),
+            AuditEntry.at > now - timedelta(seconds=item.get_expiry())))
+        if tried >= item.amount:
+            raise FamilyTooManyAttempts()
+
+
+def _find_member(agent: Person, name: str, id_number: str, channel: str) -> Person:
+    """Find the insured person by ID number and name; both must match (no probing by number alone).
+
+    A wrong name and an unknown number get the same answer; when the number is someone's, that
+    person reads the attempt on "谁看过/办过我的业务". Every refusal counts towards the limit.
+    """
     try:
         number_hash = Person.hash_for(id_number)
     except idnumber.InvalidIdNumber as exc:
         raise FamilyError("family_invalid_id_number", reason=exc.reason) from None
     person = db.session.scalar(select(Person).where(Person.id_number_hash == number_hash))
     if person is None or person.name != (name or "").strip():
+        entry = audit.record("family.invite_refused", actor_kind="person", actor_id=agent.id,
+                             principal_id=person.id if person is not None else None, subject_type="person",
+                             channel=channel)
+        entry.at = clock.now()
+        db.session.commit()
         raise NotFound("family_member_not_found")
     return person
 
@@ -121,7 +153,8 @@ def invite_member(agent: Person, *, name: str, id_number: str, relation: str, ag
                   channel: str) -> Invitation:
     """Invite an insured person to let the agent act for them; returns the one-time code; commits."""
     _check_relations(relation, agent_relation)
-    member = _find_member(name, id_number)
+    _check_attempts(agent)
+    member = _find_member(agent, name, id_number, channel)
     if member.id == agent.id:
         raise FamilyError("family_cannot_invite_self")
     link = _link_between(agent.id, member.id)

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
 from backend.lib import clock
+from backend.lib.masking import mask_phone
 from backend.models import Area, AreaPolicy, FamilyLink, Filing, FilingInstitution, Person
 from backend.rules import filing_decision as rules
 from backend.services import audit, outbox, review_reasons
@@ -154,7 +155,7 @@ def _decide_and_store(actor, principal, link, application, *, channel, submit_ke
         category=application.category, insured_area_code=application.insured_area_code,
         treatment_area_code=application.treatment_area_code, start_date=decision.start_date,
         end_date=decision.end_date, contact_phone_encrypted=phone,
-        contact_phone_masked=(phone[:3] + "****" + phone[-4:]) if phone else None,
+        contact_phone_masked=mask_phone(phone) if phone else None,
         materials=[application.materials_choice] if application.materials_choice else [],
         commitment_letter=application.materials_choice == "commitment_letter",
         status=status, decision_mode=None if status == "pending_review" else "auto",
@@ -222,6 +223,9 @@ def cancel_filing(actor: Person, reference: str, *, channel: str, reason: str = 
     filing.version += 1
     if was_approved:
         _announce(filing, principal, "filing.cancelled")
+    from backend.services import documents  # imported here: documents builds on this module
+
+    documents.schedule_deletion(filing)  # a cancelled filing's papers go like a decided one's
     audit.record("filing.cancelled", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
                  subject_type="filing", subject_id=reference, channel=channel, reason=reason[:200])
     _commit()

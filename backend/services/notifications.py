@@ -110,7 +110,7 @@ def _filing(params: dict) -> Filing | None:
 
 
 def _subscribe_data(kind: str, params: dict) -> dict:
-    """Fill the template fields (character_string1, phrase2, thing3, time4: see the README)."""
+    """Fill the template fields (character_string1, phrase2, thing3, time4: see docs/wechat.md)."""
     filing = _filing(params)
     status = params.get("status") or (filing.status if filing else "")
     phrase = {"filing_decided": _STATUS_WORDS.get(status, "已处理"), "handoff_delivered": "已生效",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from backend.extensions import db
 from backend.lib import clock
@@ -54,6 +54,13 @@ def update_settings(person: Person, *, large_text: bool | None = None, language:
         person.language = language
     db.session.commit()
     return person
+
+
+def end_page_sessions(identity: WeChatIdentity) -> None:
+    """Start a new session generation for the identity, ending its page sessions everywhere; commits."""
+    db.session.execute(update(WeChatIdentity).where(WeChatIdentity.id == identity.id)
+                       .values(session_generation=WeChatIdentity.session_generation + 1))
+    db.session.commit()
 
 
 def last_reply(identity: WeChatIdentity) -> dict | None:

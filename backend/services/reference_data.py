@@ -265,12 +265,15 @@ def _parse_institution(row: dict, areas: dict[str, str | None], diseases: set[st
         raise ValueError(f"unknown disease {', '.join(bad)}")
     if disease_codes and "chronic" not in services:
         raise ValueError("diseases given but the chronic service is not")
+    aliases = [a.strip() for a in (row.get("aliases") or "").split(";") if a.strip()]
+    if any(len(a) < 2 or len(a) > 32 for a in aliases) or len(";".join(aliases)) > 256:
+        raise ValueError("aliases must be ;-separated names of 2 to 32 characters, 256 in all")
     full, initials = pinyin.keys(name)
     level = row["level"].strip()
     record = {
         "code": code, "name": name, "area_code": area, "district_code": district, "level": level,
         "level_rank": search_keys.level_rank(level), "kind": row["kind"].strip(), "latitude": lat, "longitude": lon,
-        "name_pinyin": full, "name_initials": initials, "is_sample": code.startswith("S"),
+        "name_pinyin": full, "name_initials": initials, "is_sample": code.startswith("S"), "aliases": ";".join(aliases),
         **{f"net_{s}": s in services for s in SERVICES},
     }
     return record, disease_codes
@@ -320,6 +323,9 @@ def import_institutions(path: Path, progress: Callable[[int], None] | None = Non
     report.accepted += _store_institutions(batch)
     db.session.commit()
     refresh_planner_statistics()
+    from backend.services import institution_names
+
+    institution_names.forget()
     return report
 
 

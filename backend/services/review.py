@@ -12,7 +12,8 @@ from backend.models import Area, AuditEntry, AreaPolicy, Filing, Person, StaffUs
 from backend.rules import filing_decision as rules
 from backend.services import filings, notifications
 from backend.services.errors import DomainError, NotFound
-from backend.services.review_reasons import NOTE_REQUIRED, REASONS, STATUS_OF_ACTION, sentence
+from backend.services import documents, review_documents
+from backend.services.review_reasons import NOTE_REQUIRED, OWN_ACTION, REASONS, STATUS_OF_ACTION, sentence
 from backend.services.staff_accounts import audit_now, can_decide, can_view_area, require, visible_areas
 
 PER_PAGE = 50
@@ -23,6 +24,7 @@ CHECK_LABELS = {
     "category_offered": "人员类别 category",
     "cross_province": "跨省 cross-province",
     "no_overlap": "重复备案 overlap",
+    "one_long_term": "已有长期备案 one long-term filing",
     "start_date": "日期 dates",
     "materials": "证明材料 documents",
     "self_service": "人工审核 manual review",
@@ -257,7 +259,7 @@ def decide(staff: StaffUser, reference: str, action: str, reason: str, note: str
 def _decide(staff: StaffUser, reference: str, action: str, reason: str, note: str) -> Outcome:
     if action not in STATUS_OF_ACTION:
         raise DecisionInvalid("review_decision_invalid")
-    if reason not in REASONS or REASONS[reason][0] != action:
+    if reason not in REASONS or REASONS[reason][0] != action or reason in OWN_ACTION:
         raise DecisionInvalid("review_reason_invalid")
     if reason in NOTE_REQUIRED and not note:
         raise DecisionInvalid("review_note_required")
@@ -276,6 +278,12 @@ def _decide(staff: StaffUser, reference: str, action: str, reason: str, note: st
         db.session.rollback()
         raise _already_decided(reference)
     db.session.refresh(filing)
+    # The decision names the papers it rests on, and dates them for deletion (the area's retention).
+    papers = review_documents.papers_line(filing)
+    if papers:
+        note = f"{note}\n{papers}".strip()
+        filing.decision_note = note[:500]
+    documents.schedule_deletion(filing)
     principal = db.session.get(Person, filing.principal_person_id)
     if status == "approved":
         _supersede_replaced(filing, principal)

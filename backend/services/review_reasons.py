@@ -53,7 +53,17 @@ REASONS: dict[str, tuple[str, str, str]] = {
         "核实后按工作人员说的重新备案。",
         "A staff member needs to check something with you, so this filing stops here. Please expect a call, "
         "or ask at the insurance office where you are insured; then file again as they tell you."),
+    # Asked through the case's papers (services/review_documents.py), never from the decision form:
+    # the note names the paper and the reason, and the person's next upload returns the case.
+    "papers_requested": (
+        "request_info",
+        "工作人员请您补传一份证明材料（看下面的留言）。请在小程序「我的备案」里上传，传好后会接着审核，不用重新办理。",
+        "A staff member asks you for another paper (see the note below). Please upload it under My filings in the "
+        "mini-program; the review then goes on, with no need to file again."),
 }
+
+# Reasons given by their own console action, not offered in the decision form.
+OWN_ACTION = {"papers_requested"}
 
 # Templates where the reviewer must add their own words (the template alone would be too vague).
 NOTE_REQUIRED = {"not_eligible", "contact_needed"}
@@ -70,12 +80,13 @@ SHORT: dict[str, str] = {
     "documents_unclear": "材料看不清，请到窗口办理",
     "documents_incomplete": "材料不齐，请补齐后办理",
     "contact_needed": "需要和您核实情况",
+    "papers_requested": "请补传一份证明材料",
 }
 
 
 def reasons_for(action: str) -> list[tuple[str, str, str]]:
     """Return (code, zh_CN, en) for the templates of one action, in display order."""
-    return [(code, zh, en) for code, (act, zh, en) in REASONS.items() if act == action]
+    return [(code, zh, en) for code, (act, zh, en) in REASONS.items() if act == action and code not in OWN_ACTION]
 
 
 def sentence(code: str, lang: str = "zh_CN") -> str:

@@ -4,16 +4,17 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import Area, StaffUser
+from backend.models import Area, StaffLoginFailure, StaffUser
 from backend.models.staff import ROLES
 from backend.services import audit
 from backend.services.errors import DomainError
@@ -199,9 +200,42 @@ def authenticate(username: str, password: str, totp_code: str = "", *, address: 
     return staff
 
 
+def login_limited(keys_and_limits: list[tuple[str, str]]) -> bool:
+    """Say whether any key ("addr:…", "user:…") already failed as often as its limit ("10/minute") allows.
+
+    Without Redis each worker's rate limiter counts alone, so two workers let twice the documented
+    attempts through; failures counted in the shared database hold across workers and instances.
+    """
+    from limits import parse_many
+
+    now = clock.now()
+    for key, limit in keys_and_limits:
+        for item in parse_many(limit):
+            since = now - timedelta(seconds=item.get_expiry())
+            failed = db.session.scalar(select(func.count()).select_from(StaffLoginFailure).where(
+                StaffLoginFailure.key == key[:128], StaffLoginFailure.at > since))
+            if failed >= item.amount:
+                return True
+    return False
+
+
+def record_login_failure(keys: list[str]) -> None:
+    """Count a failed sign-in against each key, forgetting failures older than a day; commits."""
+    now = clock.now()
+    db.session.execute(delete(StaffLoginFailure).where(StaffLoginFailure.key.in_([k[:128] for k in keys]),
+                                                       StaffLoginFailure.at < now - timedelta(days=1)))
+    db.session.add_all(StaffLoginFailure(key=k[:128], at=now) for k in keys)
+    db.session.commit()
+
+
 def session_key(staff: StaffUser) -> str:
-    """Return a fingerprint of the password hash: a new password ends every open session."""
-    return hashlib.sha256(staff.password_hash.encode()).hexdigest()[:16]
+    """Return a fingerprint of the password hash and the session generation.
+
+    A new password or a sign-out (which bumps the generation) ends every open session, including
+    a copy of the cookie taken before.
+    """
+    material = f"{staff.password_hash}:{staff.session_generation or 0}"
+    return hashlib.sha256(material.encode()).hexdigest()[:16]
 
 
 def staff_for_session(staff_id: int | None, key: str | None) -> StaffUser | None:
@@ -215,7 +249,9 @@ def staff_for_session(staff_id: int | None, key: str | None) -> StaffUser | None
 
 
 def record_logout(staff: StaffUser) -> None:
-    """Audit a sign-out."""
+    """End the account's console sessions server-side (a new generation) and audit the sign-out."""
+    db.session.execute(update(StaffUser).where(StaffUser.id == staff.id)
+                       .values(session_generation=StaffUser.session_generation + 1))
     audit_now("staff.logout", actor_kind="staff", actor_id=staff.id, subject_type="staff",
                  subject_id=str(staff.id), channel="console")
     db.session.commit()

@@ -11,7 +11,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from backend.adapters import wechat as wechat_api
-from backend.auth import DEFAULT_MAX_AGE, ensure_identity, issue_token
+from backend.auth import ensure_identity, issue_token
 from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import Area, OutboxMessage, Person, WeChatIdentity, WeChatSubscription
@@ -91,7 +91,7 @@ def login(code: str) -> dict:
         _spread_binding(identity)
     db.session.commit()
     return {"token": issue_token(identity),
-            "expires_in": current_app.config.get("SESSION_TOKEN_SECONDS", DEFAULT_MAX_AGE),
+            "expires_in": current_app.config["SESSION_TOKEN_SECONDS"],
             "bound": identity.person_id is not None, "person": person_view(identity.person)}
 
 

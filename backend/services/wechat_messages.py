@@ -27,12 +27,11 @@ from backend.auth import ensure_identity
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import DialogSession, WeChatIdentity, WeChatInboundMessage
-from backend.services import audit, delivery, dialog_turns, outbox, wechat_replies
+from backend.services import audit, delivery, dialog_turns, outbox, wechat_images, wechat_replies
 from backend.services.errors import DomainError, StaleTurn
 
 log = logging.getLogger(__name__)
 
-DEFAULT_DEADLINE = 4.0
 MAX_TEXT_CHARS = 2000
 CHANNEL = "wechat"
 _EXECUTOR = ThreadPoolExecutor(max_workers=4, thread_name_prefix="wechat-turn")
@@ -48,9 +47,13 @@ class Answer:
 
 
 def dedup_key(message: BaseMessage) -> str:
-    """Return the retry key: MsgId for messages, sender + CreateTime + event for events."""
+    """Return the retry key: MsgId for messages, sender + CreateTime + event (or type) for the rest."""
     if message.type == "event" or getattr(message, "event", None):
         return f"evt:{message.source}:{message.time}:{getattr(message, 'event', '')}"
+    if not message.id:
+        # A push without MsgId (as WeChat sends some kinds) would otherwise share "msg:0" with every
+        # other one, and a second person's message would be taken for a retry and dropped.
+        return f"nomsgid:{message.source}:{message.time}:{message.type}"
     return f"msg:{message.id}"
 
 
@@ -63,7 +66,7 @@ def official_app_id() -> str:
 def answer(message: BaseMessage) -> Answer:
     """Handle a verified, parsed message within WeChat's time limit."""
     app = current_app._get_current_object()
-    deadline = float(app.config.get("WECHAT_REPLY_DEADLINE", DEFAULT_DEADLINE))
+    deadline = float(app.config["WECHAT_REPLY_DEADLINE"])
     job = _Job()
     future = _EXECUTOR.submit(_run, app, job, message)
     try:
@@ -139,6 +142,10 @@ def _handle(message: BaseMessage) -> Answer:
     key = dedup_key(message)
     if message.type == "event":
         return _handle_event(app_id, message, key)
+    if message.type == "image":
+        text, repeated = wechat_images.answer(message, lambda: _identity(app_id, message.source),
+                                              lambda: _record(app_id, message, key))
+        return Answer(text, repeated=repeated)
     text = _text_of(message)
     if text is None:
         first = _record(app_id, message, key)
@@ -181,6 +188,10 @@ def _turn(identity: WeChatIdentity, text: str, key: str, lang: str, record: Call
     except DomainError as exc:
         db.session.rollback()
         return Answer(messages.text(exc.code, lang, **exc.params))
+    if result.repeated:
+        # A MsgId the session already applied: repeat its reply only while it is still the last one.
+        # WeChat shows a passive reply as a new message, and an old question below newer ones misleads.
+        return _repeated_turn(app_id, openid, key)
     parts = wechat_replies.chat_parts(result.text, large=result.large_text, lang=result.language)
     return Answer(parts[0], repeated=result.repeated, follow_ups=tuple(parts[1:]))
 

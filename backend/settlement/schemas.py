@@ -14,26 +14,29 @@ READINESS_SERVICES = VISIT_TYPES + ("pharmacy",)  # a pharmacy settles outpatien
 CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
 LEVELS = ("3A", "3B", "3", "2A", "2", "1", "none")
 MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
+# Every amount is a decimal string from 0 to rules.settlement.MAX_AMOUNT with at most two decimals;
+# anything else answers 400 invalid_amount naming the field.
+AMOUNT = "Decimal string in yuan, 0 to 100000000.00, at most two decimals"
 
 
 class LineItemIn(Schema):
     code = String(required=True, validate=Length(min=1, max=32))
     name = String(load_default="", validate=Length(max=128))
-    amount = String(required=True, metadata={"description": "Decimal string in yuan, e.g. \"32.52\""})
+    amount = String(required=True, metadata={"description": AMOUNT + ", e.g. \"32.52\""})
     category = String(validate=OneOf(("A", "B", "C")),
                       metadata={"description": "Overrides the treatment area's catalogue: A, B or C"})
     first_self_pay_ratio = String(metadata={"description": "Category B first self-pay share, e.g. \"0.10\""})
 
 
 class YearToDateIn(Schema):
-    deductible_met = String(load_default="0", metadata={"description": "Deductible already met this year"})
-    fund_paid = String(load_default="0", metadata={"description": "What the fund already paid this year"})
+    deductible_met = String(load_default="0", metadata={"description": "Deductible already met this year; " + AMOUNT})
+    fund_paid = String(load_default="0", metadata={"description": "What the fund already paid this year; " + AMOUNT})
 
 
 class PolicyOverrideIn(Schema):
-    deductible = String()
+    deductible = String(metadata={"description": AMOUNT})
     ratio = String(metadata={"description": "Payment ratio between 0 and 1"})
-    annual_cap = String()
+    annual_cap = String(metadata={"description": AMOUNT})
 
 
 class EstimateIn(Schema):

@@ -14,7 +14,9 @@ from flask import Blueprint, Response, current_app, request
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
-from backend.services import notifications, wechat_login, wechat_messages, wechat_replies, wechat_xml  # noqa: F401
+from backend.services import (  # noqa: F401
+    notifications, wechat_login, wechat_messages, wechat_replay, wechat_replies, wechat_xml,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,8 +41,13 @@ def endpoint():
     if not wechat_xml.signature_ok(current_app.config["WECHAT_TOKEN"], args.get("signature", ""),
                                    args.get("timestamp", ""), args.get("nonce", "")):
         return _plain("forbidden", 403)
+    if not wechat_replay.fresh(args["timestamp"]):
+        return _plain("forbidden", 403)
     if request.method == "GET":
         return _plain(args.get("echostr", ""))
+    if not wechat_replay.first_use(f"wechat:{args['timestamp']}:{args['nonce']}"):
+        log.info("refused a replayed WeChat push (nonce already used)")
+        return _plain("forbidden", 403)
     if request.content_length is not None and request.content_length > wechat_xml.MAX_BODY_BYTES:
         return _plain("payload too large", 400)
     body = request.stream.read(wechat_xml.MAX_BODY_BYTES + 1)
@@ -67,8 +74,12 @@ def endpoint():
 
 @bp.cli.command("prune")
 def prune_command():
-    """Delete inbound-message records older than the 48-hour customer-service window (and a day)."""
+    """Delete inbound-message records and dialog message ids older than 3 days (the 48-hour window and a day)."""
     import click
+
+    from backend.services import message_keys
 
     removed = wechat_replies.prune_inbound()
     click.echo(f"{removed} old WeChat message records removed")
+    # Run daily with the WeChat records: both de-duplicate retries and are kept as long.
+    click.echo(f"{message_keys.prune()} old dialog message ids removed")

@@ -11,7 +11,7 @@ import sys
 from dialogs import nlu
 from dialogs.engine import Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import disease_answer, member_for, place_from, steps_from
-from dialogs.flows.institution import match_disease
+from dialogs.flows.institution import match_disease, visit_date
 from dialogs.types import CheckChronic, Context
 
 TABLE = (
@@ -33,7 +33,7 @@ def start(extraction: nlu.Extraction, ctx: Context) -> dict:
 
 def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
     """Take the disease and the place of care from any message."""
-    found = {}
+    found = {k: v for k, v in visit_date(extraction, ctx).items() if k == "visit_date" and v}
     disease = match_disease(extraction.text, ctx.diseases)
     if disease:
         found["disease"] = disease
@@ -46,17 +46,10 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
 def finish(state, ctx: Context):
     """Ask the backend for the verdict on the four conditions."""
     slots = state.slots
-    effect = CheckChronic(slots.get("principal", "self"), slots["disease"], slots["area"])
+    effect = CheckChronic(slots.get("principal", "self"), slots["disease"], slots["area"], on=slots.get("visit_date"))
     state.flow, state.flow_version, state.step, state.offered, state.slots, state.undo = None, 0, "idle", [], {}, []
     return (), (effect,)
 
-
-def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
-    """Start when a disease is named with a question about settlement, or 慢特病 is mentioned."""
-    if re.search(r"慢特病|慢性病|慢病", text):
-        return True
-    return bool(match_disease(text, ctx.diseases)) and bool(
-        re.search(r"结算|报销|刷医保|能不能|可以|吗|能否|行不行|\\?|？", text))
 
 
 def params_disease(slots: dict, ctx: Context) -> dict:
@@ -75,5 +68,4 @@ def validate_area(answer: Answer, slots: dict, ctx: Context):
 FLOW = register(
     Flow(name="chronic", version=1, steps=steps_from(sys.modules[__name__], "chronic", TABLE),
          start=start, absorb=absorb, finish=finish),
-    trigger=trigger,
 )

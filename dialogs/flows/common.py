@@ -22,10 +22,7 @@ def steps_from(module: ModuleType, family: str, table) -> tuple[StepSpec, ...]:
     )
 
 
-def member_for(relation: str | None, ctx: Context) -> str | None:
-    """Return "member:<id>" for the one consenting member with this relation, else None."""
-    matches = [m for m in ctx.members if m.relation == relation]
-    return f"member:{matches[0].person_id}" if relation and len(matches) == 1 else None
+from dialogs.memory import member_for  # noqa: E402  (one home, shared with the conversation memory)
 
 
 def place_from(answer: Answer) -> AreaEntry | Reject:
@@ -36,7 +33,7 @@ def place_from(answer: Answer) -> AreaEntry | Reject:
         return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
     if not entry.pool_code:
         # Most provinces pool by city: a province alone does not say where.
-        return Reject(Reply("filing.which_city", {"province": entry.name}))
+        return Reject(Reply("filing.which_city", {"province": ctx.gazetteer.display_name(entry.code, ctx.lang)}))
     return entry
 
 

@@ -8,22 +8,18 @@ from __future__ import annotations
 
 import re
 import sys
-from datetime import date, timedelta
+from datetime import date
 
-from dialogs import nlu
-from dialogs.nlu_dates import add_months
+from dialogs import intents, nlu
+from dialogs.nlu_dates import add_months, duration_end
 from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import member_for, steps_from
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 
 LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
 TEMPORARY = ("referral", "emergency", "other_temporary")
-# How far back a start date may lie for late filing (补办) of non-emergency temporary care.
-LATE_FILING_DAYS = 30
-# Emergency admissions older than this are surely settled already; refuse to guess.
-EMERGENCY_MAX_PAST_DAYS = 90
-MAX_AHEAD_DAYS = 366
-EDITABLE = ("treatment_area", "category", "start_date", "phone")
+# Most often corrected first: large-text mode shows only the first four (the others can be named).
+EDITABLE = ("treatment_area", "start_date", "category", "materials", "phone", "principal", "insured_area", "end_date")
 
 # (step, slot, next step); prompts, validators and choices follow the naming convention.
 TABLE = (
@@ -35,7 +31,8 @@ TABLE = (
     ("category", "category", "start_date"),
     ("start_date", "start_date", "end_date"),
     ("end_date", "end_date", "materials"),
-    ("materials", "materials", "phone"),
+    ("materials", "materials", "commitment"),
+    ("commitment", "commitment", "phone"),
     ("phone", "phone", "edit_field"),
     ("edit_field", "edit_field", "confirmed"),
     ("confirmed", "confirmed", None),
@@ -49,8 +46,7 @@ def _rules(slots: dict, ctx: Context):
 
 
 def _area_name(code: str | None, ctx: Context) -> str:
-    entry = ctx.gazetteer.lookup(code) if code else None
-    return entry.name if entry else (code or "")
+    return ctx.gazetteer.display_name(code, ctx.lang)
 
 
 def _province(code: str, ctx: Context) -> str | None:
@@ -85,18 +81,18 @@ def _commitment_ok(slots: dict, ctx: Context) -> bool:
 
 
 def _existing_in(slots: dict, ctx: Context):
+    """Return the active filing this application would collide with (the rules decide which), or None."""
+    found = _conflict(slots, ctx)
+    return found[1] if found else None
+
+
+def _conflict(slots: dict, ctx: Context):
     if not slots.get("principal") or not slots.get("treatment_area"):
         return None
-    return next((f for f in ctx.filings_for(slots["principal"])
-                 if f.treatment_area_code == slots["treatment_area"]), None)
+    return ctx.conflict_for(slots["principal"], {k: v for k, v in slots.items() if k != "replaces"})
 
 
 # --- flow hooks ------------------------------------------------------------
-
-def precondition(ctx: Context) -> Reply | None:
-    """Refuse to start when the user's WeChat is not yet bound to an insured person."""
-    return None if ctx.bound else Reply("filing.need_identity")
-
 
 def start(extraction: nlu.Extraction, ctx: Context) -> dict:
     """Return the first slots: what the profile knows plus what the first message said."""
@@ -131,11 +127,18 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
         found["category_group"] = "long_term" if extraction.category in LONG_TERM else "temporary"
     category = found.get("category") or slots.get("category")
     if extraction.start_date:
-        problem = _date_problem(extraction.start_date, category, ctx)
+        problem = _date_problem(extraction.start_date, category, ctx, slots.get("principal") or "self")
         if problem is None:
             found["start_date"] = extraction.start_date.isoformat()
         else:
             found[NOTES] = (problem,)
+    begins = found.get("start_date") or slots.get("start_date")
+    if not extraction.end_date and category in ("referral", "other_temporary") and begins and not slots.get("end_date"):
+        # "差不多三周": a length of stay said in passing ends the stay that many days after it starts.
+        until = duration_end(extraction.text, date.fromisoformat(begins))
+        limit = default_end({**slots, **found}, ctx)
+        if until is not None and (limit is None or until <= limit):
+            found["end_date"] = until.isoformat()
     if extraction.end_date and category in TEMPORARY and (found.get("start_date") or slots.get("start_date")):
         start = date.fromisoformat(found.get("start_date") or slots["start_date"])
         limit = default_end({**slots, **found}, ctx)
@@ -154,11 +157,16 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
 
 def finish(state, ctx: Context):
     """Submit the confirmed filing; the backend adds the decision to the replies."""
-    bookkeeping = ("confirmed", "edit_field", "wanted_relation", "editing", "existing_action")
+    bookkeeping = ("confirmed", "edit_field", "wanted_relation", "editing", "existing_action", "commitment")
     slots = {k: v for k, v in state.slots.items() if k not in bookkeeping and v not in (None, "")}
     effect = SubmitFiling(slots=slots, submit_key=f"{ctx.session_key}:{state.turns}")
     state.flow, state.flow_version, state.step, state.offered = None, 0, "submitted", []
     state.slots, state.undo = {}, []
+    # The request is done: what was said for it no longer prefills the next one ("我要办备案" next time
+    # asks for whom again rather than assuming the mother filed for a minute ago).
+    kept = {k: v for k, v in state.memory.items() if k == "lang"}
+    state.memory.clear()
+    state.memory.update(kept)
     return (), (effect,)
 
 
@@ -206,7 +214,7 @@ def validate_insured_area(answer: Answer, slots: dict, ctx: Context):
     if entry is None:
         return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
     if not entry.pool_code:
-        return Reject(Reply("filing.which_city", {"province": entry.name}))
+        return Reject(Reply("filing.which_city", {"province": ctx.gazetteer.display_name(entry.code, ctx.lang)}))
     return Accept({"insured_area": entry.pool_code})
 
 
@@ -226,7 +234,7 @@ def validate_treatment_area(answer: Answer, slots: dict, ctx: Context):
         return Reject(Reply("filing.unknown_area", {"text": answer.text[:20]}))
     if not entry.pool_code:
         # Most provinces pool by city: a province alone does not say where to file.
-        return Reject(Reply("filing.which_city", {"province": entry.name}))
+        return Reject(Reply("filing.which_city", {"province": ctx.gazetteer.display_name(entry.code, ctx.lang)}))
     code = entry.pool_code
     refusal = _refuse_area(code, slots, ctx)
     if refusal:
@@ -241,14 +249,17 @@ def params_treatment_area(slots: dict, ctx: Context) -> dict:
 # --- an existing filing for the same place ----------------------------------
 
 def applies_existing_action(slots: dict, ctx: Context) -> bool:
-    return _existing_in(slots, ctx) is not None and not slots.get("replaces")
+    return not slots.get("replaces") and _existing_in(slots, ctx) is not None
 
 
 def params_existing_action(slots: dict, ctx: Context) -> dict:
-    existing = _existing_in(slots, ctx)
+    kind, existing = _conflict(slots, ctx)
     locked = bool(existing.lock_until and existing.lock_until > ctx.today)
+    who = _principal_words(slots, ctx)
     return {
-        "reference": existing.reference, "area": _area_name(existing.treatment_area_code, ctx),
+        "principal": who["relation"], "principal_name": who["name"],
+        "kind": kind, "reference": existing.reference, "area": _area_name(existing.treatment_area_code, ctx),
+        "new_area": _area_name(slots.get("treatment_area"), ctx),
         "category": existing.category, "status": existing.status, "filed_by": existing.filed_by,
         "filed_by_name": existing.filed_by_name_masked, "submitted_on": _iso(existing.submitted_on),
         "start": _iso(existing.start_date), "end": _iso(existing.end_date),
@@ -257,25 +268,31 @@ def params_existing_action(slots: dict, ctx: Context) -> dict:
 
 
 def choices_existing_action(slots: dict, ctx: Context) -> list[Choice]:
-    existing = _existing_in(slots, ctx)
-    if existing.lock_until and existing.lock_until > ctx.today:
-        return [Choice("other_area", "filing.choice_other_area"), Choice("stop", "filing.choice_stop")]
-    return [Choice("change", "filing.choice_change"), Choice("other_area", "filing.choice_other_area"),
-            Choice("stop", "filing.choice_stop")]
+    kind, existing = _conflict(slots, ctx)
+    locked = bool(existing.lock_until and existing.lock_until > ctx.today)
+    # With one long-term filing at a time, another city does not help: only a change (or keeping it) does.
+    other = [] if kind == "one_long_term" else [Choice("other_area", "filing.choice_other_area")]
+    if locked or existing.status == "pending_review":
+        return other + [Choice("stop", "filing.choice_keep_existing")]
+    moved_to = _area_name(slots.get("treatment_area"), ctx) if kind == "one_long_term" else None
+    return [Choice("change", "filing.choice_change", {"area": moved_to})] + other + [
+        Choice("stop", "filing.choice_keep_existing")]
 
 
 def validate_existing_action(answer: Answer, slots: dict, ctx: Context):
     value = answer.choice
     if value is None and answer.extraction.yes_no is False:
         value = "stop"
-    existing = _existing_in(slots, ctx)
+    kind, existing = _conflict(slots, ctx)
     locked = bool(existing.lock_until and existing.lock_until > ctx.today)
     if value is None and re.search(r"变更|更改|改", answer.text):
         value = "change"
     if value == "stop":
-        return Accept({}, notes=(Reply("filing.stopped"),), end=True)
-    if value == "other_area":
+        return Accept({}, notes=(Reply("filing.kept_existing", {"reference": existing.reference}),), end=True)
+    if value == "other_area" and kind != "one_long_term":
         return Accept({"treatment_area": None})
+    if value == "change" and existing.status == "pending_review":
+        return Reject(Reply("filing.existing_pending", {"reference": existing.reference}))
     if value == "change" and not locked:
         return Accept({"existing_action": "change", "replaces": existing.reference})
     if value == "change":
@@ -323,7 +340,8 @@ def validate_category(answer: Answer, slots: dict, ctx: Context):
         return Reject(Reply("filing.category_not_offered", {"category": value, "area": _area_name(rules.area_code, ctx)}))
     updates = {"category": value, "category_group": "long_term" if value in LONG_TERM else "temporary"}
     # A date said before the category was known may not fit it (a long-term filing cannot start in the past).
-    problem = _date_problem(date.fromisoformat(slots["start_date"]), value, ctx) if slots.get("start_date") else None
+    problem = (_date_problem(date.fromisoformat(slots["start_date"]), value, ctx, slots.get("principal") or "self")
+               if slots.get("start_date") else None)
     if problem is not None:
         return Accept({**updates, "start_date": None, "end_date": None}, notes=(problem,))
     return Accept(updates)
@@ -339,18 +357,19 @@ def params_start_date(slots: dict, ctx: Context) -> dict:
     return {"category": slots.get("category")}
 
 
-def _date_problem(start: date, category: str | None, ctx: Context) -> Reply | None:
-    """Say why a start date cannot be used for this category (None when it can)."""
-    earliest = ctx.today
-    if category == "emergency":
-        earliest = ctx.today - timedelta(days=EMERGENCY_MAX_PAST_DAYS)
-    elif category in TEMPORARY:
-        earliest = ctx.today - timedelta(days=LATE_FILING_DAYS)
-    if start < earliest:
-        return Reply("filing.date_in_past", {"category": category, "earliest": earliest.isoformat()})
-    if start > ctx.today + timedelta(days=MAX_AHEAD_DAYS):
-        return Reply("filing.date_too_far", {"latest": (ctx.today + timedelta(days=MAX_AHEAD_DAYS)).isoformat()})
-    return None
+def _date_problem(start: date, category: str | None, ctx: Context, principal: str = "self") -> Reply | None:
+    """Say why the filing rules would refuse this start date (None when they would not).
+
+    The rules decide (backend/rules/filing_decision.check_dates, through the context): the conversation
+    keeps no limits of its own, so it never accepts a date the decision later refuses, nor refuses one
+    the rules would send to a reviewer (an emergency filed late).
+    """
+    problem = ctx.date_problem(principal, category, start, None)
+    if problem is None:
+        return None
+    if problem.get("too_far"):
+        return Reply("filing.date_too_far", {"latest": problem.get("latest")})
+    return Reply("filing.date_in_past", {"category": category, "earliest": problem.get("earliest")})
 
 
 def validate_start_date(answer: Answer, slots: dict, ctx: Context):
@@ -359,7 +378,7 @@ def validate_start_date(answer: Answer, slots: dict, ctx: Context):
         return Reject(Reply("filing.bad_date"))
     start = date.fromisoformat(raw)
     category = slots.get("category")
-    problem = _date_problem(start, category, ctx)
+    problem = _date_problem(start, category, ctx, slots.get("principal") or "self")
     if problem is not None:
         return Reject(problem)
     updates = {"start_date": start.isoformat()}
@@ -386,6 +405,9 @@ def choices_end_date(slots: dict, ctx: Context) -> list[Choice]:
 
 def validate_end_date(answer: Answer, slots: dict, ctx: Context):
     raw = answer.choice or _iso(answer.extraction.end_date or answer.extraction.start_date)
+    if raw is None and slots.get("start_date"):
+        # "去两个礼拜左右": a length of stay counts from the first day.
+        raw = _iso(duration_end(answer.text, date.fromisoformat(slots["start_date"])))
     if raw is None and answer.extraction.yes_no is True and default_end(slots, ctx):
         raw = default_end(slots, ctx).isoformat()
     if raw is None:
@@ -409,6 +431,27 @@ def params_materials(slots: dict, ctx: Context) -> dict:
             "commitment": _commitment_ok(slots, ctx), "area": _area_name(slots.get("insured_area"), ctx)}
 
 
+def papers_note(slots: dict, ctx: Context) -> tuple[Reply, ...]:
+    """Name the papers this area asks for this category, the first one first, and how to photograph them."""
+    options = [[m for m in alt if m != "commitment_letter"] for alt in _materials_required(slots, ctx)]
+    options = [o for o in options if o]
+    if not options:
+        return ()
+    return (Reply("filing.papers_needed", {"papers": options[0], "others": options[1:]}),)
+
+
+def papers_question(slots: dict, ctx: Context, step: str | None = None) -> tuple[Reply, ...]:
+    """Answer "需要哪些材料 / 怎么上传" asked while filing: the papers, if chosen; else when they are asked."""
+    if slots.get("materials") == "documents":
+        notes = papers_note(slots, ctx)
+        if notes:
+            return tuple(Reply(n.prompt, {**n.params, "again": True}) for n in notes)
+    known = bool(slots.get("category") and _rules(slots, ctx))
+    return (Reply("filing.papers_later", {"known": known, "commitment": _commitment_ok(slots, ctx),
+                                          "here": step == "materials",
+                                          "area": _area_name(slots.get("insured_area"), ctx)}),)
+
+
 def choices_materials(slots: dict, ctx: Context) -> list[Choice]:
     options = [Choice("documents", "filing.choice_documents")]
     if _commitment_ok(slots, ctx):
@@ -422,13 +465,49 @@ def validate_materials(answer: Answer, slots: dict, ctx: Context):
         value = "commitment_letter"
     elif value is None and re.search(r"材料|证明|上传|户口|居住证|合同|转诊单", answer.text):
         value = "documents"
-    elif value is None and answer.extraction.yes_no is True and _commitment_ok(slots, ctx):
-        value = "commitment_letter"
     if value == "commitment_letter" and not _commitment_ok(slots, ctx):
         return Reject(Reply("filing.commitment_not_accepted", {"area": _area_name(slots.get("insured_area"), ctx)}))
     if value not in ("commitment_letter", "documents"):
         return Reject(Reply("common.please_choose"))
-    return Accept({"materials": value})
+    notes = papers_note(slots, ctx) if value == "documents" else ()
+    return Accept({"materials": value, "commitment": None}, notes=notes)
+
+
+# --- the commitment letter: shown in full, signed only by its own explicit choice ------------
+
+def applies_commitment(slots: dict, ctx: Context) -> bool:
+    return slots.get("materials") == "commitment_letter"
+
+
+def params_commitment(slots: dict, ctx: Context) -> dict:
+    return {"category": slots.get("category"), "treatment": _area_name(slots.get("treatment_area"), ctx),
+            "insured": _area_name(slots.get("insured_area"), ctx), "principal": _principal_words(slots, ctx),
+            "lock_until": _iso(ctx.lock_until_for(slots.get("principal", "self"),
+                                                  {**slots, "materials": "commitment_letter"}))}
+
+
+def choices_commitment(slots: dict, ctx: Context) -> list[Choice]:
+    return [Choice("signed", "filing.choice_sign_letter", irreversible=True),
+            Choice("documents", "filing.choice_use_documents")]
+
+
+_SIGN_WORDS = re.compile(r"^(?:我)?(?:已(?:经)?)?阅读(?:并|并且|了)?(?:承诺|同意)$|^我(?:愿意)?承诺$|^i\s*(?:have\s*)?read\s*(?:it\s*)?and\s*(?:i\s*)?promise$")
+
+
+def validate_commitment(answer: Answer, slots: dict, ctx: Context):
+    # Signing is a promise with legal weight: only the choice itself (its number or its own words)
+    # signs. "好", "嗯", "可以" or a question never does.
+    value = answer.choice
+    squashed = re.sub(r"[\W_]+", "", answer.text.lower())
+    if value is None and not re.search(r"[?？]", answer.text) and _SIGN_WORDS.match(squashed):
+        value = "signed"
+    elif value is None and re.search(r"材料|证明|户口|居住证|合同|转诊单|不签|不想签", answer.text):
+        value = "documents"
+    if value == "signed":
+        return Accept({"commitment": "signed"})
+    if value == "documents":
+        return Accept({"materials": "documents", "commitment": None}, notes=papers_note(slots, ctx))
+    return Reject(Reply("filing.sign_explicitly"))
 
 
 # --- phone --------------------------------------------------------------------
@@ -445,7 +524,8 @@ def validate_phone(answer: Answer, slots: dict, ctx: Context):
     same = re.search(r"这个|原来|默认|我的|就用", answer.text) and not answer.extraction.phone
     if answer.choice == "profile" or ((answer.extraction.yes_no is True or same) and choices_phone(slots, ctx)):
         return Accept({"phone": "profile"})
-    phone = answer.extraction.phone
+    # A mobile number, read aloud ("幺三八…") or typed, or a landline with its area code.
+    phone = answer.extraction.phone or intents.phone_of(answer.text)
     if phone is None:
         return Reject(Reply("filing.bad_phone"))
     return Accept({"phone": phone})
@@ -458,33 +538,62 @@ def applies_edit_field(slots: dict, ctx: Context) -> bool:
 
 
 def choices_edit_field(slots: dict, ctx: Context) -> list[Choice]:
-    return [Choice(f, f"filing.field_{f}") for f in EDITABLE]
+    # Only what the summary shows: a field never asked (no end date for long-term filings, no
+    # materials where none are needed, whom for when nobody else can be chosen) is not offered.
+    shown = [f for f in EDITABLE if slots.get(f) not in (None, "")]
+    if not (ctx.members or slots.get("wanted_relation")):
+        shown = [f for f in shown if f != "principal"]
+    return [Choice(f, f"filing.field_{f}") for f in shown]
+
+
+_FIELD_WORDS = {
+    "principal": r"为谁|给谁|本人|家人|替", "insured_area": r"参保地|参保|交医保|医保在",
+    "treatment_area": r"就医地|城市|地方|哪里|去哪", "category": r"类别|类型|身份",
+    "start_date": r"开始|日期|时间|哪天", "end_date": r"结束|到期|截止|有效期",
+    "materials": r"材料|承诺书|证明", "phone": r"电话|手机|号码",
+}
+
+
+def field_named(text: str) -> str | None:
+    """Return the summary field a message names ("日期" -> start_date), if exactly one is named."""
+    named = [f for f, pattern in _FIELD_WORDS.items() if re.search(pattern, text)]
+    return named[0] if len(named) == 1 else None
+
+
+def cleared_for(field: str) -> dict:
+    """Return the slot updates that reopen one field of the summary (and what depends on it)."""
+    cleared = {field: None, "editing": None, "edit_field": None}
+    if field == "category":
+        cleared.update({"category_group": None, "materials": None, "commitment": None, "end_date": None})
+    if field == "start_date":
+        cleared["end_date"] = None
+    if field == "materials":
+        cleared["commitment"] = None
+    if field in ("treatment_area", "principal", "insured_area", "category"):
+        cleared.update({"existing_action": None, "replaces": None})
+    if field == "principal":
+        cleared.update({"insured_area": None, "wanted_relation": None})
+    return cleared
 
 
 def validate_edit_field(answer: Answer, slots: dict, ctx: Context):
-    value = answer.choice
-    keywords = {"treatment_area": r"就医地|城市|地方|哪里", "category": r"类别|类型|身份",
-                "start_date": r"日期|时间|哪天", "phone": r"电话|手机|号码"}
-    if value is None:
-        value = next((f for f, pattern in keywords.items() if re.search(pattern, answer.text)), None)
+    value = answer.choice or field_named(answer.text)
     if value not in EDITABLE:
         return Reject(Reply("common.please_choose"))
-    cleared = {value: None, "editing": None, "edit_field": None}
-    if value == "category":
-        cleared.update({"category_group": None, "materials": None, "end_date": None})
-    if value == "start_date":
-        cleared["end_date"] = None
-    if value == "treatment_area":
-        cleared.update({"existing_action": None, "replaces": None})
-    return Accept(cleared)
+    return Accept(cleared_for(value))
+
+
+def _principal_words(slots: dict, ctx: Context) -> dict:
+    principal = slots.get("principal", "self")
+    member = next((m for m in ctx.members if f"member:{m.person_id}" == principal), None)
+    return {"relation": "self" if member is None else member.relation,
+            "name": member.name_masked if member else None}
 
 
 def params_confirmed(slots: dict, ctx: Context) -> dict:
-    principal = slots.get("principal", "self")
-    member = next((m for m in ctx.members if f"member:{m.person_id}" == principal), None)
+    who = _principal_words(slots, ctx)
     return {
-        "principal": "self" if member is None else member.relation,
-        "principal_name": member.name_masked if member else None,
+        "principal": who["relation"], "principal_name": who["name"],
         "insured": _area_name(slots.get("insured_area"), ctx),
         "treatment": _area_name(slots.get("treatment_area"), ctx),
         "category": slots.get("category"), "start": slots.get("start_date"),
@@ -493,40 +602,45 @@ def params_confirmed(slots: dict, ctx: Context) -> dict:
         "materials": slots.get("materials"),
         "phone": ctx.self_phone_masked if slots.get("phone") == "profile" else _mask_phone(slots.get("phone")),
         "replaces": slots.get("replaces"),
+        # Told before submitting, not after: the lock is what makes this step irreversible.
+        "lock_until": _iso(ctx.lock_until_for(slots.get("principal", "self"), slots)),
     }
 
 
 def _mask_phone(phone: str | None) -> str | None:
-    return phone[:3] + "****" + phone[-4:] if phone and len(phone) >= 7 else phone
+    return phone[:3] + "****" + phone[-4:] if phone and len(phone) >= 10 else phone
 
 
 def choices_confirmed(slots: dict, ctx: Context) -> list[Choice]:
-    return [Choice("yes", "filing.choice_submit"), Choice("edit", "filing.choice_edit")]
+    return [Choice("yes", "filing.choice_submit", irreversible=True), Choice("edit", "filing.choice_edit")]
+
+
+_SUBMIT_WORDS = re.compile(r"^(?:我)?(?:确认|确定)(?:提交|无误|没问题)?(?:吧|了)?$|^提交(?:吧|了)?$|^submit$|^confirm$")
 
 
 def validate_confirmed(answer: Answer, slots: dict, ctx: Context):
+    # Submitting locks a long-term filing for months, so it is taken only from a reply to the whole summary
+    # (which shows every field and the lock date): the choice's number, its words, or a plain yes the intent
+    # layer reads as that choice ("对", "好"). A question, a question mark or anything unclear asks again.
     value = answer.choice
-    if value is None and answer.extraction.yes_no is not None:
-        value = "yes" if answer.extraction.yes_no else "edit"
-    if value is None and re.search(r"修改|改一下|不对", answer.text):
+    squashed = re.sub(r"[\W_]+", "", answer.text.lower())
+    asked = bool(re.search(r"[?？]", answer.text))  # "确认提交？" is a question, never the act
+    if value is None and not asked and _SUBMIT_WORDS.match(squashed):
+        value = "yes"
+    if value is None and (answer.extraction.yes_no is False or re.search(r"修改|改一下|不对|有误|错了", answer.text)):
         value = "edit"
     if value == "yes":
         return Accept({"confirmed": True})
     if value == "edit":
         return Accept({"editing": True})
+    if answer.choice is None and intents.is_hedge(answer.text):
+        # "嗯 差不多吧": not a yes to something that cannot be taken back.
+        return Reject(Reply("filing.say_it_plainly"))
     return Reject(Reply("common.please_choose"))
 
-
-def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
-    """Start this flow when the message is about filing, treatment elsewhere or settlement."""
-    if re.search(r"备案|异地|外地|报销|结算|看病|就医|住院|急诊|转诊|退休|派我|出差|医保", text):
-        return True
-    return bool(extraction.category or extraction.treatment_area or extraction.insured_area
-                or (extraction.principal == "relative" and re.search(r"帮|替|给|为", text)))
 
 
 FLOW = register(
     Flow(name="filing", version=1, steps=steps_from(sys.modules[__name__], "filing", TABLE),
-         start=start, absorb=absorb, finish=finish, precondition=precondition),
-    trigger=trigger,
+         start=start, absorb=absorb, finish=finish),
 )

@@ -8,23 +8,26 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from decimal import Decimal, InvalidOperation
 
 from dialogs import nlu
+from dialogs.nlu_numbers import parse_amount
 from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
 from dialogs.flows import institution
 from dialogs.types import CheckSettlement, Context, Reply
 
-_COST_WORDS = r"多少钱|花多少|付多少|报多少|报销多少|能报|自己付|估算|估计|费用"
+_COST_WORDS = r"多少钱|花多少|付多少|报多少|报销多少|能报多少|能报几|自己付|估算|估计|费用"
 _ASKS_SETTLEMENT = r"(会不会|能不能|能否|可不可以|可以|行不行).{0,6}直接结算|直接结算.{0,6}(吗|么|不|没有)|刷医保.{0,4}(吗|么)"
-_UNITS = {"万": Decimal(10000), "千": Decimal(1000), "百": Decimal(100)}
 
 
 def start(extraction: nlu.Extraction, ctx: Context) -> dict:
     """Start like the institution flow; remember whether the person asked about money."""
     slots = institution.start(extraction, ctx)
+    slots.update(institution.visit_date(extraction, ctx))
     # From the menu ("能不能直接结算、大概花多少钱") or a cost question: also ask the amount.
-    if re.search(_COST_WORDS, extraction.text) or not re.search(_ASKS_SETTLEMENT, extraction.text):
+    from dialogs.intents import _SETTLE_ASK  # the one reading of "will it settle" questions
+
+    asks = re.search(_ASKS_SETTLEMENT, extraction.text) or _SETTLE_ASK.search(extraction.text)
+    if re.search(_COST_WORDS, extraction.text) or not (asks or extraction.institutions):
         slots["wants_estimate"] = True
     slots.update(_amount_in_passing(extraction.text))
     return slots
@@ -37,39 +40,21 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
 
 def _amount_in_passing(text: str) -> dict:
     # Only a number with a unit is taken in passing: a bare "2" is a choice, "12月1日" a date.
-    if re.search(r"\d\s*(元|块|万|千)", text):
+    if re.search(r"\d\s*(元|块|万|千)|[一二两三四五六七八九十]\s*[万千]", text):
         amount = parse_amount(text)
         if amount is not None:
             return {"amount": str(amount), "wants_estimate": True}
     return {}
 
 
-def parse_amount(text: str) -> Decimal | None:
-    """Read "3000", "3000元", "3千", "1.5万" as an amount in yuan; None when there is none."""
-    match = re.search(r"(\d+(?:\.\d{1,2})?)\s*([万千百]?)", text.replace(",", "").replace("，", ""))
-    if not match:
-        return None
-    try:
-        value = Decimal(match.group(1)) * _UNITS.get(match.group(2), Decimal(1))
-    except InvalidOperation:
-        return None
-    return value if 0 < value <= Decimal(10_000_000) else None
-
-
 def finish(state, ctx: Context):
     """Ask the backend for the readiness verdict (and the estimate when an amount was given)."""
     slots = state.slots
+    amount = None if slots.get("amount") in (None, "skip") else slots["amount"]
     effect = CheckSettlement(slots.get("principal", "self"), slots["institution"], slots["care"],
-                             slots.get("disease"), None if slots.get("amount") in (None, "skip") else slots["amount"])
-    state.flow, state.flow_version, state.step, state.offered, state.slots, state.undo = None, 0, "idle", [], {}, []
-    return (), (effect,)
+                             slots.get("disease"), amount, on=slots.get("visit_date"))
+    return institution.after_check(state, ctx, effect, estimate=amount is None)
 
-
-def trigger(text: str, extraction: nlu.Extraction, ctx: Context) -> bool:
-    """Start on "会不会直接结算" or a question about how much a visit costs or pays back."""
-    if re.search(r"备案", text):
-        return False
-    return bool(re.search(_ASKS_SETTLEMENT, text) or re.search(_COST_WORDS, text))
 
 
 def applies_amount(slots: dict, ctx: Context) -> bool:
@@ -80,7 +65,7 @@ def validate_amount(answer: Answer, slots: dict, ctx: Context):
     if re.search(r"跳过|不知道|不清楚|不用|算了|不估", answer.text or ""):
         return Accept({"amount": "skip"})  # answered: no estimate
     amount = parse_amount(answer.text or "")
-    if amount is None:
+    if amount is None or amount <= 0:
         return Reject(Reply("settlement.bad_amount"))
     return Accept({"amount": str(amount)})
 
@@ -95,5 +80,4 @@ def _steps() -> tuple[StepSpec, ...]:
 
 FLOW = register(
     Flow(name="settlement", version=1, steps=_steps(), start=start, absorb=absorb, finish=finish),
-    trigger=trigger,
 )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from datetime import date
+
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound, Undefined
 
 from dialogs.types import Reply, Step
@@ -29,6 +31,7 @@ class RenderedChoice:
     number: int
     label: str
     value: str
+    irreversible: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,12 +51,25 @@ class _Lenient(Undefined):
 
 
 @lru_cache(maxsize=None)
+def _day(iso, lang: str, year: bool = False) -> str:
+    """An ISO date as people read it: 12月15日 / 15 Dec (with the year when asked: another year's date)."""
+    try:
+        d = date.fromisoformat(str(iso))
+    except ValueError:
+        return str(iso)
+    if lang.startswith("en"):
+        return d.strftime("%-d %b %Y" if year else "%-d %b")
+    return f"{d.year}年{d.month}月{d.day}日" if year else f"{d.month}月{d.day}日"
+
+
+@lru_cache(maxsize=None)
 def _env(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(HERE / lang)), autoescape=False, trim_blocks=True,
         lstrip_blocks=True, undefined=_Lenient, keep_trailing_newline=False,
     )
     env.globals["t"] = lambda prompt_id, **params: render_prompt(prompt_id, params, lang)
+    env.filters["day"] = lambda iso, year=False: _day(iso, lang, year)
     return env
 
 
@@ -91,7 +107,7 @@ def render_reply(reply: Reply, lang: str = DEFAULT_LANGUAGE, large: bool = False
     """Render a reply and its numbered choices."""
     text = render_prompt(reply.prompt, reply.params, lang, large)
     choices = tuple(
-        RenderedChoice(i, render_prompt(c.label, c.params, lang, large), c.value)
+        RenderedChoice(i, render_prompt(c.label, c.params, lang, large), c.value, c.irreversible)
         for i, c in enumerate(reply.choices, start=1)
     )
     if choices:

@@ -17,6 +17,7 @@ def test_no_screen_has_a_serious_or_critical_accessibility_violation(app, world,
     found, audited = {}, []
     # Large text asks one question a screen: the step screens it adds are audited too (every_screen).
     for name in every_screen(page, live_server, world, large=mode == "large"):
+        page.wait_for_load_state("load")  # a screen reached by a button may still be loading its stylesheet
         results = axe.run(page)
         audited.append(name)
         bad = [f"{v['id']} ({v['impact']}): {v['nodes'][0]['target']}" for v in results.response["violations"]

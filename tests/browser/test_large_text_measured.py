@@ -18,6 +18,8 @@ def world(app, people, as_person, today):
 def _measure_every_screen(page, live_server, world, screenshot, mode: str) -> tuple[dict, list[str]]:
     problems, measured = {}, []
     for name in every_screen(page, live_server, world, large=mode == "large"):
+        # A screen reached by a form's button may still be loading its stylesheet: measure what a person sees.
+        page.wait_for_load_state("load")
         assert page.get_attribute("html", "class") == mode, name
         found = page.evaluate(MEASURE, {"mode": mode})
         measured.append(name)

@@ -25,7 +25,7 @@ def test_the_son_files_for_his_mother_on_the_pages(app, people, today, live_serv
     labels = page.locator("button.choice").all_inner_texts()
     mother = next(i for i, label in enumerate(labels, start=1) if "母亲" in label)
     answer(page, mother)
-    steps = ["深圳", 1, 1, "下周一", 1, 1]
+    steps = ["深圳", 1, 1, "下周一", 1, 1, 1, 1]
     for number, step in enumerate(steps, start=3):
         if page.locator("form.turn").count() == 0:
             break
@@ -34,11 +34,13 @@ def test_the_son_files_for_his_mother_on_the_pages(app, people, today, live_serv
         screenshot(page, f"son-{mode}-{number:02d}-step")
         answer(page, step)
     assert "请核对" in page.inner_text("main")
-    assert "深圳" in page.inner_text("main") and "异地安置退休人员" in page.inner_text("main")
+    assert "深圳" in page.inner_text("main")
+    if mode == "normal":  # large text's shorter summary leaves the category out
+        assert "异地安置退休人员" in page.inner_text("main")
     screenshot(page, f"son-{mode}-09-confirm")
     answer(page, 1)
     outcome = page.inner_text("main")
-    assert "备案" in outcome and ("成功" in outcome or "审核" in outcome)
+    assert re.search(r"BA\d{8}-\d{6}", outcome) and any(w in outcome for w in ("成功", "通过", "审核"))
     screenshot(page, f"son-{mode}-10-outcome")
     page.click("text=查看我的备案")
     listing = page.inner_text("main")

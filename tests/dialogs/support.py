@@ -6,6 +6,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from backend.rules import filing_decision as decision
 from dialogs import engine
 from dialogs.nlu import Gazetteer
 from dialogs.prompts import render_step
@@ -48,8 +49,51 @@ def context(**overrides) -> Context:
         self_phone_masked="138****0001", rules_for=lambda code: rules.get(code),
         filings_for=lambda key: tuple(filings.get(key, ())),
         insured_area_of=lambda key: areas.get(key, areas.get("self")),
+        conflict_for=lambda key, slots: _conflict(filings.get(key, ()), slots),
+        lock_until_for=lambda key, slots: _lock_until(rules.get(areas.get(key, areas.get("self"))), slots),
+        date_problem=lambda key, category, start, end: _date_problem(rules.get(areas.get(key, areas.get("self"))),
+                                                                     category, start, end),
     )
     return replace(base, **overrides)
+
+
+def _policy_view(area: AreaRules) -> decision.PolicyView:
+    return decision.PolicyView(
+        area_code=area.area_code, categories_offered=area.categories_offered, materials=area.materials,
+        commitment_letter_categories=area.commitment_letter_categories, self_service_enabled=True,
+        manual_review_categories=(), change_lock_months=area.change_lock_months,
+        commitment_lock_months=area.change_lock_months, temporary_validity_months=area.temporary_validity_months,
+        referral_validity_months=area.referral_validity_months,
+        emergency_late_filing_days=area.emergency_late_filing_days)
+
+
+def _lock_until(area: AreaRules | None, slots: dict):
+    """Ask the filing rules for the lock, as the backend's port does."""
+    return decision.lock_until_for(slots.get("category"), slots.get("materials"),
+                                   _policy_view(area) if area else None, TODAY)
+
+
+def _date_problem(area: AreaRules | None, category, start, end):
+    """Ask the filing rules about the dates, as the backend's port does."""
+    if area is None:
+        return None
+    check = decision.check_dates(category or "long_term_resident", start, end, _policy_view(area), TODAY)
+    return None if check.passed or check.effect != decision.REFUSE else dict(check.params)
+
+
+def _conflict(filings, slots: dict):
+    """Ask the filing rules which filing collides, as the backend's port does."""
+    views = [decision.ExistingFiling(
+        reference=f.reference, status=f.status, category=f.category, treatment_area_code=f.treatment_area_code,
+        start_date=f.start_date, end_date=f.end_date, lock_until=f.lock_until, filed_by_relation=None,
+        filed_by_name_masked=None, submitted_on=f.submitted_on) for f in filings]
+    start, end = slots.get("start_date"), slots.get("end_date")
+    found = decision.conflicting_filing(slots.get("category"), slots.get("treatment_area"),
+                                        date.fromisoformat(start) if start else None,
+                                        date.fromisoformat(end) if end else None, views, slots.get("replaces"))
+    if found is None:
+        return None
+    return found[0], next(f for f in filings if f.reference == found[1].reference)
 
 
 class Chat:
@@ -164,3 +208,41 @@ def institution_context(**overrides) -> Context:
                 filed_area_of=lambda key: filed)
     base.update(overrides)
     return context(**base)
+
+
+# --- starting a flow by name (as the intent layer does) ------------------------------
+
+def start_flow(chat: "Chat", name: str, text: str = "") -> engine.Step:
+    """Start flow `name` with a first message, as the intent layer will: precondition, start, intro, first question."""
+    from dialogs import nlu
+    from dialogs.types import Reply
+
+    ctx = chat.ctx
+    extraction = nlu.extract(text, today=ctx.today, gazetteer=ctx.gazetteer)
+    flow = engine._REGISTRY[(name, engine._CURRENT[name])]
+    blocked = flow.precondition(ctx) if flow.precondition else None
+    if blocked is not None:
+        step = engine.Step(chat.state, (blocked,))
+    else:
+        started = engine._start(name, extraction, ctx, chat.state)
+        said = tuple(started.slots.pop(engine.NOTES, ()))
+        step = engine._ask(started, ctx, notes=(Reply(f"{name}.intro"),) + said)
+    chat.state = step.state
+    chat.steps.append(step)
+    return step
+
+
+__all__ += ["start_flow"]
+
+
+def suzhou_filing(**overrides) -> ActiveFiling:
+    """Return the user's own posted-worker filing in 苏州 from May, whose six-month lock has passed."""
+    base = ActiveFiling(
+        reference="BA20260510-0002", category="posted_worker", treatment_area_code="320500",
+        start_date=date(2026, 5, 20), end_date=None, lock_until=date(2026, 11, 10), filed_by="self",
+        filed_by_name_masked="", submitted_on=date(2026, 5, 10), status="approved",
+    )
+    return replace(base, **overrides)
+
+
+__all__ += ["suzhou_filing"]

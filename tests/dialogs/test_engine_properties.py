@@ -78,7 +78,7 @@ def test_no_sequence_of_inputs_breaks_the_conversation(persona, opener, turns):
     ctx = PERSONAS[persona]
     state = engine.DialogState()
     for said in [*opener, *turns]:
-        before_step, before_slots = state.step, dict(state.slots)
+        before_step, before_slots, before_flow = state.step, dict(state.slots), state.flow
         step = engine.advance(state, said, ctx)
         state = step.state
 
@@ -96,9 +96,11 @@ def test_no_sequence_of_inputs_breaks_the_conversation(persona, opener, turns):
             for large in (False, True):
                 render_step(step, lang, large)
 
-        # An answer (not a command) never loses an earlier answer, unless the flow finished
-        # or the step answered was itself an edit.
-        finished = any(isinstance(e, SubmitFiling) for e in step.effects) or state.flow is None
+        # An answer (not a command) never loses an earlier answer, unless the flow finished, the person
+        # asked for something else (the answers then wait in the conversation memory), or the step
+        # answered was itself an edit.
+        finished = (any(isinstance(e, SubmitFiling) for e in step.effects) or state.flow is None
+                    or state.flow != before_flow)
         if not _is_command(said) and not finished and before_step not in UNDOING_STEPS:
             lost = _present(before_slots) - _present(state.slots)
             assert not lost, f"{said!r} at {before_step} lost {lost}"

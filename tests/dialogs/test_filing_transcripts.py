@@ -7,6 +7,8 @@ which accepts commitment letters), his consenting mother (member 7), a user insu
 """
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from dialogs.types import RequestCallback, SetLargeText
@@ -30,6 +32,8 @@ CONFIRM = "filing.ask_confirmed"
 TREATMENT = "filing.ask_treatment_area"
 GROUP = "filing.ask_category_group"
 CATEGORY = "filing.ask_category"
+LETTER = "filing.ask_commitment"
+PAPERS = "filing.papers_needed"  # which papers, the first one first, and how to photograph them
 
 
 def n(number: int) -> dict:
@@ -45,7 +49,8 @@ def test_a_posted_worker_files_for_suzhou_in_his_own_words():
         ("公司派我去苏州工作一年", [INTRO, START], {"category": "posted_worker", "treatment_area": "320500",
                                                  "insured_area": "210100", "principal": "self"}),
         ("12月1日", [MATERIALS], {"start_date": "2026-12-01"}),
-        ("签承诺书", [PHONE], {"materials": "commitment_letter"}),
+        ("签承诺书", [LETTER], {"materials": "commitment_letter"}),
+        ("我已阅读并承诺", [PHONE], {"commitment": "signed"}),
         ("好的", [CONFIRM], {"phone": "profile"}),
         ("确认提交", [], {}),
     ])
@@ -62,7 +67,8 @@ def test_a_retiree_moving_to_shenzhen_files_in_his_own_words():
     last = play(chat, [
         ("我退休了，搬到深圳和儿子一起住", [INTRO, START], {"category": "retiree_resettled", "treatment_area": "440300"}),
         ("明天", [MATERIALS], {"start_date": "2026-11-23"}),
-        ("承诺书", [PHONE], {"materials": "commitment_letter"}),
+        ("承诺书", [LETTER], {"materials": "commitment_letter"}),
+        (n(1), [PHONE], {"commitment": "signed"}),
         ("13912345678", [CONFIRM], {"phone": "13912345678"}),
         ("对", [], {}),
     ])
@@ -77,9 +83,9 @@ def test_a_long_term_resident_of_hangzhou_files_with_documents_in_her_own_words(
     last = play(chat, [
         ("我长期住在杭州", [INTRO, START], {"category": "long_term_resident", "treatment_area": "330100"}),
         ("下周一", [MATERIALS], {"start_date": "2026-11-23"}),
-        ("交居住证", [PHONE], {"materials": "documents"}),
+        ("交居住证", [PAPERS, PHONE], {"materials": "documents"}),
         ("13812345678", [CONFIRM], {"phone": "13812345678"}),
-        ("是的", [], {}),
+        ("提交", [], {}),
     ])
     slots = submitted(last)
     assert (slots["category"], slots["treatment_area"], slots["materials"]) == ("long_term_resident", "330100", "documents")
@@ -91,7 +97,7 @@ def test_a_referral_to_shanghai_is_filed_at_province_level_with_its_certificate_
         ("医院让我转诊去上海", [INTRO, START], {"category": "referral", "treatment_area": "310000"}),
         ("12月1日", [END], {"start_date": "2026-12-01"}),
         ("好的", [MATERIALS], {"end_date": "2027-03-01"}),  # 沈阳: referrals are valid 3 months
-        ("有转诊单", [PHONE], {"materials": "documents"}),
+        ("有转诊单", [PAPERS, PHONE], {"materials": "documents"}),
         ("13812345678", [CONFIRM], {}),
         ("确认", [], {}),
     ])
@@ -132,10 +138,12 @@ def test_a_tourist_to_sanya_files_for_the_hainan_pool_until_the_end_of_the_year(
 
 NUMBERED = [
     # (category, city said, group choice, category choice, turns after the category: (said, prompts))
-    ("retiree_resettled", "深圳", "440300", 1, 1, [(n(1), [MATERIALS]), (n(1), [PHONE])], "commitment_letter"),
-    ("long_term_resident", "杭州", "330100", 1, 2, [(n(1), [MATERIALS]), (n(2), [PHONE])], "documents"),
-    ("posted_worker", "苏州", "320500", 1, 3, [(n(1), [MATERIALS]), (n(1), [PHONE])], "commitment_letter"),
-    ("referral", "上海", "310000", 2, 1, [(n(1), [END]), (n(1), [MATERIALS]), (n(1), [PHONE])], "documents"),
+    ("retiree_resettled", "深圳", "440300", 1, 1, [(n(1), [MATERIALS]), (n(1), [LETTER]), (n(1), [PHONE])],
+     "commitment_letter"),
+    ("long_term_resident", "杭州", "330100", 1, 2, [(n(1), [MATERIALS]), (n(2), [PAPERS, PHONE])], "documents"),
+    ("posted_worker", "苏州", "320500", 1, 3, [(n(1), [MATERIALS]), (n(1), [LETTER]), (n(1), [PHONE])],
+     "commitment_letter"),
+    ("referral", "上海", "310000", 2, 1, [(n(1), [END]), (n(1), [MATERIALS]), (n(1), [PAPERS, PHONE])], "documents"),
     ("emergency", "北京", "110000", 2, 2, [(n(1), [PHONE])], None),
     ("other_temporary", "三亚", "460000", 2, 3, [(n(1), [END]), (n(1), [PHONE])], None),
 ]
@@ -170,7 +178,7 @@ def test_a_filing_for_a_langfang_insured_must_bring_documents_since_langfang_ref
         ("签承诺书", ["filing.commitment_not_accepted", MATERIALS], {"materials": None}),
     ])
     assert chat.state.offered == ["documents"]
-    play(chat, [(n(1), [PHONE], {"materials": "documents"})])
+    play(chat, [(n(1), [PAPERS, PHONE], {"materials": "documents"})])
 
 
 # --- the one sentence of EXPERIENCE.md §2 --------------------------------------------
@@ -396,10 +404,21 @@ def test_a_bare_request_to_file_for_dad_starts_the_filing_and_asks_for_whom():
     assert chat.steps[-1].replies[-1].params == {"wanted": "father", "linked": False}
 
 
-def test_an_unbound_user_is_told_to_bind_an_identity_and_no_flow_starts():
-    chat = Chat(context(bound=False))
-    last = play(chat, [("公司派我去苏州工作一年", ["filing.need_identity"], {})])
-    assert (chat.state.flow, chat.state.step, chat.state.slots, last.effects) == (None, "idle", {}, ())
+def test_an_unbound_user_binds_in_the_conversation_and_what_they_said_is_kept_for_the_filing():
+    chat = Chat(context(bound=False, check_id_number=lambda n: None if n.endswith("0023") else "id_number_checksum"))
+    play(chat, [
+        ("公司派我去苏州工作一年", ["bind.intro", "bind.ask_name"], {}),
+        ("我叫李强", ["bind.ask_insured_area"], {"name": "李强"}),
+        ("合肥", ["bind.ask_id_number"], {"insured_area": "340100"}),
+        ("210102195803120024", ["bind.bad_id_number", "bind.ask_id_number"], {}),
+    ])
+    last = chat.say("210102195803120023")
+    from dialogs.types import BindIdentity
+    assert last.effects == (BindIdentity("李强", "210102195803120023", "340100"),)
+    # The number lives only in the effect: nothing of it stays in the session.
+    assert "210102195803120023" not in repr(chat.state.to_dict())
+    assert (chat.state.memory["treatment_area"], chat.state.memory["category"]) == ("320500", "posted_worker")
+    assert chat.state.offered == ["filing"]
 
 
 def test_editing_the_treatment_area_from_the_confirmation_keeps_every_other_answer():
@@ -407,6 +426,7 @@ def test_editing_the_treatment_area_from_the_confirmation_keeps_every_other_answ
     play(chat, [
         ("公司派我去苏州工作一年", [INTRO, START], {}),
         ("12月1日", [MATERIALS], {}),
+        (n(1), [LETTER], {}),
         (n(1), [PHONE], {}),
         (n(1), [CONFIRM], {}),
         ("修改", ["filing.ask_edit_field"], {"editing": True}),
@@ -423,7 +443,8 @@ def test_editing_the_treatment_area_from_the_confirmation_keeps_every_other_answ
 def test_the_submitted_slots_hold_no_bookkeeping_or_empty_values_after_an_edit():
     chat = Chat()
     last = play(chat, [
-        ("公司派我去苏州工作一年", [INTRO, START], {}), ("12月1日", [MATERIALS], {}), (n(1), [PHONE], {}),
+        ("公司派我去苏州工作一年", [INTRO, START], {}), ("12月1日", [MATERIALS], {}), (n(1), [LETTER], {}),
+        (n(1), [PHONE], {}),
         (n(1), [CONFIRM], {}), (n(2), ["filing.ask_edit_field"], {}), (n(1), [TREATMENT], {}),
         ("杭州", [CONFIRM], {}), (n(1), [], {}),
     ])
@@ -460,3 +481,48 @@ def test_back_right_after_the_first_message_undoes_what_it_said_but_keeps_the_pr
     assert "treatment_area" not in chat.slots and "category" not in chat.slots
     assert chat.slots["principal"] == "self" and chat.slots["insured_area"] == "210100"
     assert chat.state.step == "treatment_area"
+
+
+# --- issue 17: a confirmation that means it; one long-term filing at a time -----------------------
+
+def test_the_summary_lists_each_field_on_its_own_line_and_the_lock_date_before_submitting():
+    chat = Chat()
+    step = play(chat, [
+        ("公司派我去苏州工作一年", [INTRO, START], {}), ("12月1日", [MATERIALS], {}), (n(1), [LETTER], {}),
+        (n(1), [PHONE], {}), (n(1), [CONFIRM], {}),
+    ])
+    lines = chat.text(step).splitlines()
+    for label, value in (("为谁", "本人"), ("参保地", "沈阳市"), ("就医地", "苏州市"), ("类别", "常驻异地工作人员"),
+                         ("有效期", "2026-12-01起长期有效"), ("材料", "个人承诺书"), ("电话", "138****0001")):
+        assert any(line.startswith(f"{label}：") and value in line for line in lines), (label, lines)
+    # Told before submitting, not after: the rules' lock for a letter signed today (沈阳: 6 months).
+    assert any("提交后到2027-05-22前不能变更或取消" in line for line in lines)
+    assert submitted(step) is None
+
+
+def test_a_second_long_term_filing_in_another_city_shows_the_first_and_needs_an_explicit_choice():
+    shenzhen = existing_filing(lock_until=None, filed_by="child", filed_by_name_masked="张*")
+    chat = Chat(context(filings={"self": [shenzhen]}))
+    step = play(chat, [("公司派我去苏州工作一年", [INTRO, "filing.ask_existing_action"], {})])
+    text = chat.text(step)
+    assert "深圳市" in text and "BA20250101-0001" in text and "同一时间只能有一个长期备案" in text
+    assert chat.state.offered == ["change", "stop"]
+    # Anything but the explicit change keeps the first filing and files nothing.
+    for said in ("好吧", "嗯", "这是什么意思"):
+        step = chat.say(said)
+        assert submitted(step) is None and chat.state.step == "existing_action"
+    step = chat.say(n(1))
+    assert chat.slots["replaces"] == "BA20250101-0001"
+
+
+def test_keeping_the_first_long_term_filing_ends_without_filing_anything():
+    chat = Chat(context(filings={"self": [existing_filing(lock_until=None)]}))
+    chat.say("公司派我去苏州工作一年")
+    step = chat.say(n(2))
+    assert chat.prompts(step) == ["filing.kept_existing"] and step.effects == () and chat.state.flow is None
+
+
+def test_a_locked_first_filing_is_named_with_its_lock_and_no_change_is_offered():
+    chat = Chat(context(filings={"self": [existing_filing(lock_until=date(2027, 3, 1))]}))
+    step = chat.say("公司派我去苏州工作一年")
+    assert "2027-03-01" in chat.text(step) and chat.state.offered == ["stop"]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from dialogs import engine
+from dialogs import engine, nlu
 from dialogs.engine import Accept, DialogState, Flow, StepSpec
 from dialogs.flows import filing
 from dialogs.types import Reply
@@ -49,7 +49,6 @@ def registry(monkeypatch):
     monkeypatch.setattr(engine, "_REGISTRY", dict(engine._REGISTRY))
     monkeypatch.setattr(engine, "_CURRENT", dict(engine._CURRENT))
     monkeypatch.setattr(engine, "MIGRATIONS", dict(engine.MIGRATIONS))
-    monkeypatch.setattr(engine, "_TRIGGERS", list(engine._TRIGGERS))
 
 
 def saved_on_v1(**slots) -> DialogState:
@@ -91,10 +90,10 @@ def test_migrations_chain_through_every_intermediate_version():
 def test_a_session_on_an_old_version_still_registered_finishes_on_its_own_version():
     engine.register(tiny(1, "city", "when"), current=True)
     engine.register(tiny(2, "town", "date"), current=True)
-    engine._TRIGGERS.insert(0, (lambda text, ex, ctx: text == "tiny", "tiny"))
-
     old = engine.advance(saved_on_v1(), "明天", context())
-    new = engine.advance(DialogState(), "tiny", context())
+    ctx = context()
+    new = engine._ask(engine._start("tiny", nlu.extract("", today=ctx.today, gazetteer=ctx.gazetteer), ctx,
+                                    DialogState()), ctx)
 
     assert old.effects == (Finished(1, {"city": "苏州", "when": "明天"}),)
     assert (new.state.flow_version, new.state.step) == (2, "town")

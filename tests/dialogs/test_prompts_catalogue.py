@@ -14,8 +14,9 @@ import pytest
 
 from dialogs import engine, prompts
 from dialogs.prompts import LARGE_MAX_CHARS, LARGE_MAX_CHOICES, render_reply
-from dialogs.types import Reply
+from dialogs.types import Choice, Reply
 from tests.dialogs.support import MOTHER, Chat, area_rules, context, existing_filing, institution_context
+from tests.dialogs.support import start_flow, suzhou_filing
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -26,6 +27,9 @@ CONVERSATIONS = [
     ({}, ["去三亚旅游", "下周一", "帮助", "11月1日", "2028年1月1日", "1", "13812345678", "返回", "返回",
           "重新开始", "取消"]),
     ({}, ["医院让我转诊去上海", "12月1日", "1", "1", "1", "1"]),
+    # Submit said together with a question at the summary: not sent, and said so.
+    ({}, ["公司派我去苏州工作一年", "需要哪些材料", "12月1日", "这俩有啥区别", "1", "等一下", "1", "1", "嗯 差不多吧",
+          "没问题 提交 顺便问下住院能报多少"]),
     ({}, ["出差在北京，急诊住院了", "前天", "1", "1"]),
     ({"insured": {"self": "131000"}}, ["公司派我去苏州工作一年", "12月1日", "签承诺书", "1", "1", "1"]),
     ({"members": (MOTHER,), "insured": {"self": "131000", "member:7": "210100"}},
@@ -40,17 +44,34 @@ CONVERSATIONS = [
     ({"bound": False}, ["办备案"]),
     ({"insured": {}}, ["我要办备案", "帮助", "火星", "合肥", "苏州", "1"]),
     ({}, ["大字", "正常模式", "大字", "2"]),
+    ({}, ["公司派我去苏州工作一年", "12月1日", "啥是承诺书", "1", "帮助", "随便", "1", "帮助", "1381234", "1", "帮助",
+          "提交了还能改吗", "修改", "帮助", "日期", "12月2日", "日期改成12月3日", "就医地改成苏州", "我要改一下", "电话", "1", "1"]),
+    ({}, ["什么是备案", "参保地是啥意思", "就医地什么意思", "直接结算是啥", "手工报销是什么", "慢特病指什么",
+          "资格认定是什么", "联网医院是什么意思", "人员类别是什么", "起付线是什么", "报销比例是什么意思", "医保电子凭证是啥", "办这个要钱吗", "怎么授权让我代办", "有效期多久 能去几次",
+          "1", "English please", "说中文"]),
+    ({"bound": False}, ["办备案", "帮助", "123", "王秀英", "帮助", "火星", "沈阳", "帮助", "12345", "我要办备案", "取消"]),
+    ({}, ["绑定身份"]),
+    ({"self_phone_masked": None}, ["转人工", "13812345678"]),
+    ({}, ["帮我妈查下备案"]),
+    ({}, ["公司派我去苏州工作一年", "刚才填错了"]),
+    ({"filings": {"self": [existing_filing(), existing_filing(reference="BA20250101-0002",
+                                                                treatment_area_code="320500")]}}, ["撤销备案", "退出"]),
+    ({"filings": {"self": [existing_filing(status="pending_review")]}}, ["我要办备案", "深圳", "变更", "2"]),
 ]
 # The institution flow, with its fake search (tests/dialogs/support.py).
 INSTITUTION_CONVERSATIONS = [
+    ({"filed_area": None}, ["高血压能直接结算吗", "取消"]),
     ({}, ["找医院", "帮助", "随便", "3", "帮助", "头疼", "透析", "帮助", "更多", "附近", "帮助", "火星区", "南山区", "1"]),
-    ({"filed_area": None}, ["找药店", "帮助", "火星", "苏州", "取消"]),
+    ({"filed_area": None}, ["找药店", "帮助", "1", "火星", "苏州", "取消"]),
     ({"filed_area": None}, ["慢特病能结算吗", "帮助", "头疼", "透析", "帮助", "火星", "深圳"]),
     ({"filed_area": None}, ["慢病", "取消"]),
-    ({}, ["住院大概花多少钱能报多少", "帮助", "1", "帮助", "三千", "3000"]),
+    ({}, ["住院大概花多少钱能报多少", "帮助", "1", "帮助", "挺贵的", "3000"]),
     ({}, ["能报多少", "帮助", "随便", "3", "帮助", "头疼", "透析", "帮助", "更多", "附近", "帮助", "火星区", "南山区",
           "1", "跳过"]),
     ({"filed_area": None}, ["会不会直接结算", "1", "帮助", "火星", "深圳", "取消"]),
+    # An impossible visit day is asked again (help, a wrong day, then a real one), in both flows.
+    ({}, ["12月32号找医院", "帮助", "13月5号", "12月3号", "取消"]),
+    ({}, ["12月32号住院能报多少", "帮助", "13月5号", "12月3号", "取消"]),
 ]
 
 # Replies the backend builds itself (backend/services/dialog_turns.py), with the parameters it passes.
@@ -69,6 +90,9 @@ BACKEND_REPLIES = [
          "start": "2025-01-05", "end": None, "filed_by": "child", "filed_by_name": "张*", "submitted_on": "2025-01-01"}
         for i, city in enumerate(["深圳市", "苏州市", "北京市", "上海市", "海南省"], start=1)]}),
     Reply("common.stale_turn"),
+    Reply("bind.done", {"name": "王*英", "area": "沈阳市", "next": True},
+          (Choice("filing", "bind.choice_continue"),)),
+    Reply("bind.refused", {"reason": "mismatch"}),
     # No conversation reaches these two today (see the xfail tests in test_filing_transcripts.py);
     # the parameters are those validate_treatment_area and validate_existing_action pass.
     Reply("filing.which_city", {"province": "内蒙古自治区"}),
@@ -101,10 +125,66 @@ BACKEND_REPLIES = [
 ]
 
 
+# The cancel and change flows, started by name as the intent layer starts them: (flow, context, first
+# message, then what the person says). The person has filings in 深圳 (from a relative) and 苏州.
+_BOTH = {"self": [existing_filing(), suzhou_filing()]}
+_LOCKED = {"self": [existing_filing(lock_until=date(2027, 6, 1))]}
+MANAGE_CONVERSATIONS = [
+    (flow, overrides, first, lines)
+    for flow in ("cancel", "change")
+    for overrides, first, lines in [
+        ({}, "不要这个备案了", []),
+        ({"filings": _BOTH}, "备案", ["帮助", "随便", "深圳", "帮助", "嗯", "这是啥", "2"]),
+        ({"filings": _BOTH, "members": (MOTHER,)}, "帮我爸弄一下备案", ["帮助", "我妈的", "1", "1", "取消"]),
+        ({"filings": {**_BOTH, "member:7": [existing_filing(filed_by="self")]}, "members": (MOTHER,)}, "备案",
+         ["2", "2"]),
+        ({"filings": {**_BOTH, "member:7": [existing_filing(filed_by="self")]}, "members": (MOTHER,)}, "备案",
+         ["3"]),
+        ({"filings": _LOCKED}, "备案", []),
+    ]
+] + [
+    ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下",
+     ["帮助", "1", "帮助", "苏州", "大连", "杭州", "帮助", "好", "2"]),
+    ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下", ["2", "帮助", "12月1日", "1"]),
+    ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下", ["3", "帮助", "2", "1"]),
+    ("change", {"filings": {"self": [suzhou_filing()]},
+                "rules": {"210100": area_rules("210100", categories=("posted_worker",))}}, "备案要改一下", ["3"]),
+]
+# What backend/services/dialog_manage.py replies after the effect, with the parameters it passes.
+_DAY = {"iso": "2027-05-22", "y": 2027, "m": 5, "d": 22}
+MANAGE_REPLIES = [
+    Reply("cancel.done", {"reference": "BA20250101-0001", "area": "深圳市", "was": "approved"}),
+    Reply("cancel.done", {"reference": "BA20250101-0001", "area": "深圳市", "was": "pending_review"}),
+    Reply("cancel.not_active", {"reference": "BA20250101-0001", "status": "cancelled"}),
+    Reply("cancel.not_found"),
+    Reply("cancel.locked", {"principal": "mother", "principal_name": "王*", "reference": "BA20250101-0001",
+                            "area": "深圳市", "category": "retiree_resettled", "start": _DAY, "lock_until": _DAY,
+                            "insured": "沈阳市"}),
+    Reply("change.done", {"reference": "BA20261122-000009", "old": "BA20260510-0002", "area": "杭州市",
+                          "category": "posted_worker", "start": _DAY, "end": None, "in_effect": False,
+                          "lock_until": _DAY, "insured": "沈阳市"}),
+    Reply("change.done", {"reference": "BA20261122-000009", "old": "BA20260510-0002", "area": "三亚市",
+                          "category": "other_temporary", "start": _DAY, "end": _DAY, "in_effect": True,
+                          "lock_until": None, "insured": "沈阳市"}),
+    Reply("change.pending", {"reference": "BA20261122-000009", "old": "BA20260510-0002"}),
+    Reply("change.refused", {"reference": "BA20261122-000009", "old": "BA20260510-0002",
+                             "reasons": ["您在杭州市已有一个有效备案（编号 BA20250101-0001），同一城市不能重复备案。" * 2]}),
+    Reply("change.not_active", {"reference": "BA20260510-0002", "status": "superseded"}),
+    Reply("change.not_found"),
+    Reply("change.locked", {"principal": "self", "reference": "BA20250101-0001", "area": "深圳市",
+                            "category": "retiree_resettled", "start": _DAY, "lock_until": _DAY, "insured": "沈阳市"}),
+]
+
+
 @lru_cache(maxsize=1)
 def large_mode_replies() -> tuple[Reply, ...]:
     """Run the representative conversations in large-text mode; return every reply they made."""
-    replies = list(BACKEND_REPLIES)
+    replies = list(BACKEND_REPLIES) + MANAGE_REPLIES
+    for flow, overrides, first, lines in MANAGE_CONVERSATIONS:
+        chat = Chat(context(large_text=True, **overrides))
+        replies += start_flow(chat, flow, first).replies
+        for line in lines:
+            replies += chat.say(line).replies
     for overrides, lines in CONVERSATIONS:
         chat = Chat(context(large_text=True, **overrides))
         for line in lines:

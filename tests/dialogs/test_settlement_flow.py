@@ -14,10 +14,10 @@ def test_a_cost_question_asks_care_institution_and_amount_then_asks_the_backend(
     assert chat.prompts(step) == ["settlement.intro", "institution.ask_institution"]
     step = chat.say("1")
     assert chat.prompts(step) == ["settlement.ask_amount"]
-    step = chat.say("三千块吧")
+    step = chat.say("挺贵的")
     assert chat.prompts(step) == ["settlement.bad_amount", "settlement.ask_amount"]
     assert chat.slots["institution"] == "H1"  # the answers so far are kept
-    step = chat.say("3000")
+    step = chat.say("三千块吧")
     assert step.effects == (CheckSettlement("self", "H1", "inpatient", None, "3000"),)
     assert chat.state.flow is None
 
@@ -53,9 +53,17 @@ def test_the_menu_offers_it_as_the_fourth_choice():
 
 
 @pytest.mark.parametrize("text, amount", [
-    ("3000", "3000"), ("3000元", "3000"), ("大概2万", "20000"), ("1.5万", "15000.0"), ("3千", "3000"),
-    ("1,200.50", "1200.50"), ("没钱", None), ("0", None),
+    ("3000", "3000"), ("3000元", "3000"), ("大概2万", "20000"), ("1.5万", "15000"), ("3千", "3000"),
+    ("1,200.50", "1200.50"), ("两万", "20000"), ("三千五百", "3500"), ("一万二", "12000"), ("没钱", None),
 ])
 def test_amounts_are_read_from_plain_words(text, amount):
     found = parse_amount(text)
-    assert (str(found) if found is not None else None) == (amount if amount is None else str(Decimal(amount)))
+    assert found == (None if amount is None else Decimal(amount))
+
+
+def test_a_zero_amount_is_asked_again():
+    chat = Chat(institution_context())
+    chat.say("住院大概要花多少钱，能报多少")
+    chat.say("1")
+    step = chat.say("0")
+    assert chat.prompts(step) == ["settlement.bad_amount", "settlement.ask_amount"]

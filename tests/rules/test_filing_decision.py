@@ -7,7 +7,7 @@ import pytest
 
 from backend.rules.filing_decision import (
     CHECK_SENTENCES, LONG_TERM, TEMPORARY, Application, Check, ExistingFiling, PersonView, PolicyView,
-    add_months, can_change_or_cancel, decide_filing, explain, validity_end,
+    add_months, can_change_or_cancel, conflicting_filing, decide_filing, explain, validity_end,
 )
 
 today = date(2026, 11, 22)
@@ -79,7 +79,7 @@ def test_it_approves_every_category_at_once_in_a_self_service_area(category):
 
 def test_it_records_every_check_in_a_stable_order():
     codes = [c.code for c in decide().checks]
-    assert codes == ["insurance_status", "category_offered", "cross_province", "no_overlap",
+    assert codes == ["insurance_status", "category_offered", "cross_province", "no_overlap", "one_long_term",
                      "start_date", "materials", "self_service"]
     change = decide(apply_for(replaces_reference="BA2026000001"), existing=[filing()])
     assert [c.code for c in change.checks] == codes + ["change_lock"]
@@ -148,7 +148,7 @@ def test_it_refuses_when_the_insured_area_has_no_rules_loaded():
     assert (decision.outcome, decision.reason) == ("refused", "policy_missing")
     assert check(decision, "policy_missing").params == {"area_code": HARBIN}
     assert [c.code for c in decision.checks] == ["insurance_status", "policy_missing", "cross_province",
-                                                 "no_overlap"]
+                                                 "no_overlap", "one_long_term"]
     assert decision.lock_until is None
 
 
@@ -391,3 +391,46 @@ def test_every_failed_check_the_rules_can_produce_has_its_own_sentence():
         assert explain(failed) != generic, failed.code
         assert explain(failed, "en") != explain(Check("unknown_code", False, "refuse", {}), "en")
     assert len(decision.failed()) == 7
+
+
+# --- one long-term filing at a time ----------------------------------------------------------------
+
+SHENZHEN = "440300"
+
+
+def test_it_refuses_a_second_long_term_filing_in_another_city_and_names_the_first():
+    first = filing(treatment_area_code=SHENZHEN, filed_by_relation="son", filed_by_name_masked="张*")
+    decision = decide(apply_for("posted_worker"), existing=[first])
+    assert (decision.outcome, decision.reason) == ("refused", "one_long_term")
+    params = check(decision, "one_long_term").params
+    assert (params["reference"], params["treatment_area"], params["lock_until"]) == (
+        "BA2026000001", SHENZHEN, "2026-09-01")
+    assert "儿子 张*" in explain(check(decision, "one_long_term"))
+
+
+def test_it_moves_a_long_term_filing_to_another_city_only_as_an_explicit_change():
+    first = filing(treatment_area_code=SHENZHEN, lock_until=None)
+    decision = decide(apply_for(replaces_reference="BA2026000001"), existing=[first])
+    assert decision.outcome == "approved"
+    assert check(decision, "one_long_term").passed
+
+
+def test_a_temporary_filing_elsewhere_does_not_collide_with_a_long_term_one():
+    first = filing(treatment_area_code=SHENZHEN)
+    assert decide(apply_for("other_temporary"), existing=[first]).outcome == "approved"
+
+
+def test_a_cancelled_long_term_filing_leaves_room_for_a_new_one():
+    first = filing(treatment_area_code=SHENZHEN, status="cancelled")
+    assert decide(apply_for("long_term_resident"), existing=[first]).outcome == "approved"
+
+
+def test_the_conflict_a_conversation_asks_about_treats_unknown_parts_as_colliding():
+    long_term_elsewhere = filing(treatment_area_code=SHENZHEN)
+    # Category still unknown: only a filing for the same city is certain to matter.
+    assert conflicting_filing(None, SANYA, None, None, [long_term_elsewhere]) is None
+    assert conflicting_filing(None, SHENZHEN, None, None, [long_term_elsewhere])[0] == "no_overlap"
+    # Once the conversation knows it is long-term, the filing in any city is named.
+    assert conflicting_filing("retiree_resettled", SANYA, None, None, [long_term_elsewhere])[0] == "one_long_term"
+    assert conflicting_filing("retiree_resettled", SANYA, None, None, [long_term_elsewhere],
+                              "BA2026000001") is None

@@ -89,3 +89,13 @@ def test_every_sentence_renders_in_both_languages_without_parameters():
     for code in SENTENCES:
         for lang in ("zh_CN", "en"):
             assert explain(Check(code, False, {}), lang)
+
+
+def test_a_filing_under_review_that_starts_after_the_visit_says_both():
+    # From a persona trial: under review, starting 2027-01-15, asked about 2027-01-10 and 2027-01-20.
+    filing = FilingView("BA1", "pending_review", SHENZHEN, date(2027, 1, 15), None)
+    before = explain_visit(HOSPITAL, filing, "inpatient", date(2027, 1, 10), OPEN, today=date(2026, 12, 7))
+    words = explain(before.failed()[0])
+    assert "审核" in words and "1月15日起才生效" in words and "1月10日" in words
+    after = explain_visit(HOSPITAL, filing, "inpatient", date(2027, 1, 20), OPEN, today=date(2026, 12, 7))
+    assert "起才生效" not in explain(after.failed()[0]) and "审核" in explain(after.failed()[0])

@@ -23,7 +23,7 @@ def registrations():
 
 def file_for_mother(as_person):
     son = as_person("op-son")
-    body = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    body = son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     assert body["filing"]["status"] == "approved", body
     return son, body["filing"]["reference"]
 

@@ -1,10 +1,12 @@
 """The review service: scope by insured area, one winner among concurrent decisions, audit and outbox rows."""
 import threading
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from backend.extensions import db
+from backend.lib import clock
 from backend.models import AuditEntry, Filing, OutboxMessage, StaffUser
 from backend.services import review
 from backend.services.errors import NotFound
@@ -118,13 +120,15 @@ def test_every_decision_leaves_an_audit_row_and_an_outbox_row(app, people, waiti
 
 def test_approving_a_change_that_went_to_review_supersedes_the_filing_it_replaces(app, people, waiting):
     old = filing(waiting["hefei"])
-    old_id = old.id
+    old_id, lock_until = old.id, old.lock_until
     db.session.execute(Filing.__table__.update().where(Filing.id == old_id).values(status="approved"))
     db.session.commit()
-    new = pending_filing(people.worker, treatment="310000")
-    db.session.execute(Filing.__table__.update().where(Filing.reference == new).values(replaces_filing_id=old_id))
-    db.session.commit()
-    review.decide(staff("reviewer-hefei"), new, "approve", "documents_verified")
+    # One long-term filing at a time: the second city is a change of the first, once its lock has passed.
+    with clock.frozen(datetime.combine(lock_until + timedelta(days=1), time(9), tzinfo=clock.CHINA)):
+        new = pending_filing(people.worker, treatment="310000", replaces=waiting["hefei"])
+        db.session.execute(Filing.__table__.update().where(Filing.reference == new).values(replaces_filing_id=old_id))
+        db.session.commit()
+        review.decide(staff("reviewer-hefei"), new, "approve", "documents_verified")
     assert filing(waiting["hefei"]).status == "superseded"
     topics = db.session.scalars(select(OutboxMessage.topic).where(OutboxMessage.aggregate_id == waiting["hefei"])).all()
     assert topics == ["filing.superseded"]

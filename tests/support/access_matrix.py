@@ -31,6 +31,7 @@ class Probe:
     path: str
     body: dict | None = None
     may: tuple[str, ...] = OWNERS
+    multipart: bool = False  # the body goes as a form with a small photo in its "file" field
 
 
 def _api(method, path, body=None, may=OWNERS):
@@ -59,6 +60,15 @@ COVERED = {
                                                {"codes": [k["inst"]]})],
     "api.change_filing": lambda k: [_api("post", f"/api/v1/filings/{k['ref']}/change", {"start_date": "2026-12-07"})],
     "api.cancel_filing": lambda k: [_api("post", f"/api/v1/filings/{k['ref']}/cancel", {"reason": "test"})],
+    # Her papers: she reads all; her son reads the one he uploaded (with her consent); the one her daughter
+    # uploaded before revoking is hers alone. Her filing is decided, so uploads and deletions are refused
+    # by its state (409) for the two who may act, and as not found for everybody else.
+    "api.list_documents": lambda k: [_api("get", f"/api/v1/filings/{k['ref']}/documents")],
+    "api.read_document": lambda k: [_api("get", f"/api/v1/documents/{k['doc']}"),
+                                    _api("get", f"/api/v1/documents/{k['doc_by_revoked']}", may=("op-retiree",))],
+    "api.upload_document": lambda k: [Probe("api", "post", f"/api/v1/filings/{k['ref']}/documents",
+                                            {"material": "household_register"}, multipart=True)],
+    "api.delete_document": lambda k: [_api("delete", f"/api/v1/documents/{k['doc']}")],
     # Consent comes from the member's own identity (DOMAIN.md 5): her son cannot accept for her.
     "api.accept": lambda k: [_api("post", "/api/v1/family/invitations/accept", {"code": k["code"]},
                                   may=("op-retiree",))],
@@ -79,8 +89,15 @@ COVERED = {
                                       _page("post", f"/m/filings/{k['ref']}/change", {"start_date": "2026-12-07"})],
     "pages.filing_cancel": lambda k: [_page("get", f"/m/filings/{k['ref']}/cancel"),
                                       _page("post", f"/m/filings/{k['ref']}/cancel", {"reason": "test"})],
+    # Her papers on the pages, as through the API: the screen for one material, the photo itself, and
+    # sending or deleting one (her filing is decided, so the two who may act are told so, not refused).
+    "pages.paper_screen": lambda k: [_page("get", f"/m/filings/{k['ref']}/papers/household_register")],
+    "pages.paper_file": lambda k: [_page("get", f"/m/papers/{k['doc']}"),
+                                   _page("get", f"/m/papers/{k['doc_by_revoked']}", may=("op-retiree",))],
+    "pages.paper_upload": lambda k: [_page("post", f"/m/filings/{k['ref']}/papers?material=household_register")],
+    "pages.paper_delete": lambda k: [_page("post", f"/m/filings/{k['ref']}/papers/{k['doc']}/delete")],
     # The token is the identifier: each owner brings their own; an outsider brings one forged for her.
-    "pages.token_signin": lambda k: [_page("get", f"/m/auth?token={k['token']}")],
+    "pages.token_signin": lambda k: [_page("get", f"/m/auth?code={k['page_code']}")],
     "pages.family_revoke": lambda k: [_page("post", f"/m/family/links/{k['link']}/revoke")],
 }
 
@@ -88,6 +105,7 @@ NOT_PERSONAL = {
     "pages.static": "the app's own files (CSS, the near-me script)",
     "api.show_institution": "public reference data: an institution's page is the same for everyone",
     "api.wx_login": "WeChat's one-time login code, exchanged for the caller's own session only",
+    "api.page_code": "issues a one-time page sign-in code for the caller's own identity; reads no identifier",
     "api.phone": "WeChat's one-time phone code, for the caller's own number only",
     "api.invite": "names a relative by name and ID number, shows nothing of theirs, and waits for their consent",
 }

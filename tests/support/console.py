@@ -41,12 +41,16 @@ def create_staff(*usernames: str, totp: bool = False) -> dict[str, int]:
 
 
 def pending_filing(person_id: int, *, treatment: str = "320500", category: str = "posted_worker",
-                   start: date | None = None, materials: str = "documents", by: int | None = None) -> str:
-    """Submit a filing with documents for a person (by an agent if given); commits; returns its reference."""
+                   start: date | None = None, materials: str = "documents", by: int | None = None,
+                   replaces: str | None = None) -> str:
+    """Submit a filing with documents for a person (by an agent if given); commits; returns its reference.
+
+    A person has one long-term filing at a time: a second one must name the filing it replaces.
+    """
     actor = db.session.get(Person, by or person_id)
     slots = {"category": category, "treatment_area": treatment, "materials": materials, "phone": "profile",
              "start_date": (start or clock.today() + timedelta(days=9)).isoformat(),
-             "principal": f"member:{person_id}" if by else "self"}
+             "principal": f"member:{person_id}" if by else "self", "replaces": replaces}
     filing = filings.submit_filing(actor, slots, channel="test", submit_key=None)
     db.session.commit()
     return filing.reference
@@ -59,19 +63,24 @@ def waiting_at_different_times(people) -> dict[str, str]:
     time can put them oldest first:
     - "fresh": the son, posted worker to Suzhou, filed 2026-11-21 (1 day waiting);
     - "middle": 刘芳, long-term resident in Shanghai, 2026-11-18 (4 days);
-    - "older": the son again, posted worker to Haikou, 2026-11-16 (6 days);
+    - "older": 陈刚, the son's colleague, posted worker to Haikou, 2026-11-16 (6 days);
     - "oldest": the retiree, resettled retiree in Shenzhen, 2026-11-10 (12 days).
+
+    Each is a different person's: a person has one long-term filing at a time.
     """
+    from tests.support.personas import make_person
+
     def on(day: int):
         return clock.frozen(datetime(2026, 11, day, 9, 30, tzinfo=clock.CHINA))
 
+    colleague = make_person("op-colleague", "陈刚", "21010219880214001", "210100").id
     made = {}
     with on(21):
         made["fresh"] = pending_filing(people.son)
     with on(18):
         made["middle"] = pending_filing(people.revoked, treatment="310000", category="long_term_resident")
     with on(16):
-        made["older"] = pending_filing(people.son, treatment="460000")
+        made["older"] = pending_filing(colleague, treatment="460000")
     with on(10):
         made["oldest"] = pending_filing(people.retiree, treatment="440300", category="retiree_resettled")
     return made
@@ -126,6 +135,14 @@ class ConsoleActions:
     def bulk_approve(self, *references: str):
         return self.client.post("/console/bulk-approve",
                                 data={"references": list(references), "csrf_token": self.csrf("/console/")})
+
+    def mark_paper(self, reference: str, document_id: int, verdict: str, note: str = ""):
+        return self.post(f"/console/cases/{reference}/documents/{document_id}/verdict",
+                         {"verdict": verdict, "note": note}, token_from=f"/console/cases/{reference}")
+
+    def ask_for_paper(self, reference: str, material: str, reason: str):
+        return self.post(f"/console/cases/{reference}/ask-for-paper", {"material": material, "reason": reason},
+                         token_from=f"/console/cases/{reference}")
 
     def post(self, path: str, data: dict, token_from: str | None = None, **kwargs):
         return self.client.post(path, data={**data, "csrf_token": self.csrf(token_from or path)}, **kwargs)

@@ -5,13 +5,16 @@ Run as `python -m tests.support.fake_wechat --port 0`; it prints `PORT <n>` and 
   GET  /sns/jscode2session   (code "ok:<openid>[:<unionid>][#n]"; anything else is 40029; a code works once),
   POST /wxa/business/getuserphonenumber (code "phone:<digits>"),
   POST /cgi-bin/message/custom/send, POST /cgi-bin/message/subscribe/send,
-  GET  /cgi-bin/user/info (unionids registered through /_control/unionid).
+  GET  /cgi-bin/user/info (unionids registered through /_control/unionid),
+  GET  /cgi-bin/media/get   (the files registered through /_control/media; an unknown MediaId is 40007).
 Control: POST /_control/reset, POST /_control/fail {"path", "errcode" | "status", "times"},
-POST /_control/expire_tokens, POST /_control/unionid {"openid", "unionid"}, GET /_control/received.
+POST /_control/expire_tokens, POST /_control/unionid {"openid", "unionid"},
+POST /_control/media {"media_id", "base64", "content_type"}, GET /_control/received.
 """
 from __future__ import annotations
 
 import argparse
+import base64
 import json
 import secrets
 import subprocess
@@ -23,10 +26,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 STATE = {"tokens": {}, "expired": set(), "received": [], "failures": [], "used_codes": set(), "unionids": {},
-         "legacy_token_calls": 0}
+         "legacy_token_calls": 0, "media": {}}
 LOCK = threading.Lock()
 TOKEN_PATHS = ("/cgi-bin/message/custom/send", "/cgi-bin/message/subscribe/send", "/wxa/business/getuserphonenumber",
-               "/cgi-bin/user/info")
+               "/cgi-bin/user/info", "/cgi-bin/media/get")
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -78,16 +81,31 @@ class Handler(BaseHTTPRequestHandler):
                 return self._send(200, {"errcode": 42001, "errmsg": "access_token expired"})
             if token not in STATE["tokens"]:
                 return self._send(200, {"errcode": 40001, "errmsg": "invalid credential"})
+        if (method, path) == ("GET", "/cgi-bin/media/get"):
+            return self._media(query.get("media_id", ""))
         route = ROUTES.get((method, path))
         if route is None:
             return self._send(404, {"errcode": 404, "errmsg": "no such fake endpoint"})
         return self._send(200, route(query, body))
 
+    def _media(self, media_id: str):
+        """Answer a temporary medium as WeChat does: the file itself, or JSON with errcode 40007."""
+        found = STATE["media"].get(media_id)
+        if found is None:
+            return self._send(200, {"errcode": 40007, "errmsg": "invalid media_id"})
+        data, content_type = found
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Disposition", f'attachment; filename="{media_id}.jpg"')
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def _control(self, path: str, body: dict):
         with LOCK:
             if path == "/_control/reset":
                 STATE.update(tokens={}, expired=set(), received=[], failures=[], used_codes=set(), unionids={},
-                             legacy_token_calls=0)
+                             legacy_token_calls=0, media={})
             elif path == "/_control/fail":
                 STATE["failures"].append({"times": 1, **body})
             elif path == "/_control/expire_tokens":
@@ -95,6 +113,9 @@ class Handler(BaseHTTPRequestHandler):
                 STATE["tokens"] = {}
             elif path == "/_control/unionid":
                 STATE["unionids"][body["openid"]] = body["unionid"]
+            elif path == "/_control/media":
+                STATE["media"][body["media_id"]] = (base64.b64decode(body["base64"]),
+                                                    body.get("content_type", "image/jpeg"))
             elif path == "/_control/received":
                 return self._send(200, {"received": STATE["received"],
                                         "legacy_token_calls": STATE["legacy_token_calls"]})
@@ -197,6 +218,11 @@ class FakeWeChatProcess:
     def set_unionid(self, openid: str, unionid: str):
         self._post("/_control/unionid", {"openid": openid, "unionid": unionid})
 
+    def add_media(self, media_id: str, data: bytes, content_type: str = "image/jpeg"):
+        """Serve data for a MediaId, as WeChat keeps what a follower sent."""
+        self._post("/_control/media", {"media_id": media_id, "base64": base64.b64encode(data).decode(),
+                                        "content_type": content_type})
+
     def received(self, path: str | None = None) -> list[dict]:
         items = self._post("/_control/received")["received"]
         return [r for r in items if path is None or r["path"] == path]
@@ -277,6 +303,14 @@ class OfficialAccountUser:
         reply = xmltodict.parse(body)["xml"]
         assert reply["ToUserName"] == self.openid and reply["MsgType"] == "text"
         return reply["Content"]
+
+    def send_image(self, media_id: str, msg_id: int | None = None) -> str | None:
+        """Send an image message (as WeChat pushes a photo: PicUrl and MediaId); return the reply text."""
+        if msg_id is None:
+            self.next_id += 1
+            msg_id = self.next_id
+        return self.reply_text(self.push(self.xml("image", msg_id=msg_id, PicUrl=f"http://mmbiz.invalid/{media_id}",
+                                                  MediaId=media_id)))
 
     def conversation(self, *lines) -> str | None:
         """Send each line (ints are numbered choices, typed as digits); return the last reply."""

@@ -81,12 +81,31 @@ def build_world(app, as_person) -> dict:
         db.session.commit()
         institution = db.session.scalar(select(Institution.code).where(Institution.area_code == "440300")
                                         .order_by(Institution.code).limit(1))
-    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
+    papers = _papers_case(app, as_person)
     worker = as_person("op-worker")
     code = worker.client.post("/api/v1/family/invitations", headers=worker.headers, json={
         "name": "王秀英", "id_number": "21010219580312002" + idnumber.check_digit("21010219580312002"),
         "relation": "mother", "agent_relation": "other"}).get_json()["code"]
-    return {"reference": reference, "code": code, "institution": institution}
+    return {"reference": reference, "code": code, "institution": institution, **papers}
+
+
+def _papers_case(app, as_person) -> dict:
+    """刘芳 (Shenyang) files with papers and sends a photo of the first one; returns the filing and material."""
+    from sqlalchemy import select
+
+    from backend.extensions import db
+    from backend.models import Filing, WeChatIdentity
+    from backend.services import documents
+    from tests.lib.test_uploads import jpeg_with_gps
+    from tests.support.console import pending_filing
+
+    with app.app_context():
+        person_id = db.session.scalar(select(WeChatIdentity.person_id).where(WeChatIdentity.openid == "op-revoked"))
+        reference = pending_filing(person_id, treatment="310000", category="long_term_resident")
+        material = documents.filing_materials(db.session.scalar(select(Filing).where(Filing.reference == reference)))[0]
+    assert as_person("op-revoked").upload(reference, material, jpeg_with_gps((400, 300))).status_code == 201
+    return {"papers_reference": reference, "material": material}
 
 
 class _Questions(HTMLParser):

@@ -22,6 +22,12 @@ from backend.services.reference_data import import_policy_documents
 POLICY_AREAS = ("210100", "340100", "131000", "440300", "320500", "110000", "310000", "460000")
 
 
+# The son's filing for his mother as lines sent over HTTP, for tests that talk to a served app without
+# ApiActions (an int is a numbered choice): his words, the start, then the commitment letter, 我已阅读并承诺,
+# the phone on file and 确认提交. Keep in step with ApiActions.ROUTINE_ANSWERS.
+SON_FILES_FOR_MOTHER = ("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1, 1)
+
+
 def load_policies(*codes: str, **overrides) -> None:
     """Import the SAMPLE policy of each area, with filing-rule overrides (e.g. self_service_enabled=False)."""
     docs = []
@@ -84,6 +90,14 @@ def token_for(openid: str) -> str:
     return issue_token(identity)
 
 
+def page_code_for(openid: str) -> str:
+    """Return a one-time page sign-in code (/m/auth?code=…) for a dev identity, as POST /auth/page-code gives."""
+    from backend.auth import issue_page_code
+
+    identity = db.session.scalar(db.select(WeChatIdentity).where(WeChatIdentity.openid == openid))
+    return issue_page_code(identity)
+
+
 class ApiActions:
     """What a person does through the mini-program API; tests call this instead of hand-building requests."""
 
@@ -107,6 +121,38 @@ class ApiActions:
             assert response.status_code == 200, response.get_json()
         return self.last.get_json()
 
+    # What a person answers at a filing step when the test does not say: the commitment letter, signing it
+    # after reading it, the phone on file, the area's default end date. Any other step stops the walk, so a
+    # step added to the flow fails here, in one place, instead of being answered blindly.
+    ROUTINE_ANSWERS = {"materials": "commitment_letter", "commitment": "signed", "phone": "profile", "end_date": 1}
+
+    def answer_until_summary(self, *lines, **answers) -> dict:
+        """Send lines, then answer each routine step until the summary (请核对); return the summary's JSON.
+
+        answers replaces the answer at a step: a choice's value ("documents"), its number, or text
+        (materials="documents", phone="13800001111"); the submit choice itself is never answered here.
+        """
+        answer = self.conversation(*lines) if lines else self.last.get_json()
+        for _ in range(8):
+            step = answer["state"]
+            if step == "confirmed":
+                return answer
+            wanted = answers.get(step, self.ROUTINE_ANSWERS.get(step))
+            assert wanted is not None, f"the conversation asks {step!r}, not a routine step: {answer['reply']}"
+            by_value = [c["number"] for c in answer["choices"] if c["value"] == wanted]
+            answer = self.conversation(by_value[0] if by_value else wanted)
+            assert answer["state"] != step, f"the answer {wanted!r} at {step!r} was not taken: {answer['reply']}"
+        raise AssertionError(f"no summary after eight answers; last step {answer['state']!r}")
+
+    def file(self, *lines, **answers) -> dict:
+        """Talk until the summary (see answer_until_summary), tap 确认提交 and return the submitted answer's JSON."""
+        summary = self.answer_until_summary(*lines, **answers)
+        submit = [c["number"] for c in summary["choices"] if c["value"] == "yes" and c["irreversible"]]
+        assert submit, f"no 确认提交 choice at the summary: {summary['choices']}"
+        answer = self.conversation(submit[0])
+        assert answer["state"] == "submitted" and answer["filing"], answer["reply"]
+        return answer
+
     def filings(self):
         return self.client.get("/api/v1/filings", headers=self.headers)
 
@@ -118,3 +164,20 @@ class ApiActions:
 
     def change(self, reference: str, **changes):
         return self.client.post(f"/api/v1/filings/{reference}/change", json=changes, headers=self.headers)
+
+    def upload(self, reference: str | None, material: str, data: bytes, filename: str = "photo.jpg"):
+        """Send one paper for a filing (or, with reference None, for the conversation's draft)."""
+        import io
+
+        path = f"/api/v1/filings/{reference}/documents" if reference else "/api/v1/dialog/documents"
+        return self.client.post(path, headers=self.headers, content_type="multipart/form-data",
+                                data={"material": material, "file": (io.BytesIO(data), filename)})
+
+    def papers(self, reference: str):
+        return self.client.get(f"/api/v1/filings/{reference}/documents", headers=self.headers)
+
+    def paper(self, document_id: int):
+        return self.client.get(f"/api/v1/documents/{document_id}", headers=self.headers)
+
+    def delete_paper(self, document_id: int):
+        return self.client.delete(f"/api/v1/documents/{document_id}", headers=self.headers)

@@ -6,21 +6,25 @@ nothing, and no answer shows her name, her masked ID number or phone, or the cit
 The routes come from the persona matrix (tests/support/access_matrix.py), which the url_map test keeps
 complete.
 """
+import io
+
 import pytest
 from flask import request
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 
 from backend import create_app, messages
-from backend.auth import SALT
+from backend.auth import PAGE_CODE_SALT, SALT
 from backend.extensions import db
 from backend.lib import idnumber
-from backend.models import AuditEntry, FamilyLink, Filing, Institution, Person
+from backend.adapters import storage
+from backend.models import AuditEntry, Document, FamilyLink, Filing, Institution, Person
 from backend.services import reference_data
 from backend.settlement import api_token
+from tests.lib.test_uploads import jpeg_with_gps
 from tests.support.access_matrix import COVERED, NOT_PERSONAL, OUTSIDERS, OWNERS, identifier_rules, probes, uncovered
 from tests.support.pages import PageActions
-from tests.support.personas import token_for
+from tests.support.personas import page_code_for, token_for
 
 # What a refusal for a reason of access says on a page (some pages answer it inside a 400 form).
 ACCESS_REFUSALS = ("not_allowed", "filing_not_found", "family_link_not_found", "family_invitation_invalid",
@@ -32,7 +36,7 @@ RETIREE_ID = "21010219580312002" + idnumber.check_digit("21010219580312002")
 def world(app, as_person, people, today):
     """The son files for his mother; the worker invites her (a pending code); ids of everything."""
     son = as_person("op-son")
-    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = son.file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
     worker = as_person("op-worker")
     code = worker.client.post("/api/v1/family/invitations", headers=worker.headers, json={
         "name": "王秀英", "id_number": RETIREE_ID, "relation": "mother", "agent_relation": "other"}).get_json()["code"]
@@ -46,19 +50,38 @@ def world(app, as_person, people, today):
         retiree = db.session.get(Person, people.retiree)
         secrets = ("王", retiree.id_number_masked, retiree.phone_masked, RETIREE_ID, retiree.phone_encrypted, "深圳市")
         person_hash = retiree.id_number_hash
+        papers = {who: _paper(app, reference, people.retiree, uploaded_by) for who, uploaded_by in
+                  (("doc", people.son), ("doc_by_revoked", people.revoked))}
     return {"ref": reference, "code": code, "link": link_id, "inst": institution, "elsewhere": elsewhere,
-            "retiree": people.retiree, "person_hash": person_hash, "secrets": secrets}
+            "retiree": people.retiree, "person_hash": person_hash, "secrets": secrets, **papers}
+
+
+def _paper(app, reference: str, owner: int, uploaded_by: int) -> int:
+    """A stored photo of her household register on her filing, as if uploaded while it waited for review."""
+    photo = jpeg_with_gps()
+    key = f"documents/test/{uploaded_by}-{owner}"
+    storage.store(app).put(key, [photo])
+    paper = Document(filing_id=db.session.scalar(select(Filing.id).where(Filing.reference == reference)),
+                     material_code="household_register", owner_person_id=owner, uploaded_by_person_id=uploaded_by,
+                     channel="test", content_type="image/jpeg", size_bytes=len(photo), sha256="0" * 64, pages=1,
+                     storage_key=key, status="uploaded")
+    db.session.add(paper)
+    db.session.commit()
+    return paper.id
 
 
 def _keys(app, world, openid) -> dict:
     """The identifiers a persona puts in its requests: "self" or her member key, and a sign-in token."""
     with app.app_context():
         if openid in OWNERS:
-            token = token_for(openid)
+            token, code = token_for(openid), page_code_for(openid)
         else:
-            # A token naming the retiree, signed with another key: what a forger would try.
+            # A token (and a page code) naming the retiree, signed with another key: what a forger would try.
             token = URLSafeTimedSerializer("not-our-secret", salt=SALT).dumps({"a": "dev", "o": "op-retiree"})
-    return {**world, "member": "self" if openid == "op-retiree" else f"member:{world['retiree']}", "token": token}
+            code = URLSafeTimedSerializer("not-our-secret", salt=PAGE_CODE_SALT).dumps(
+                {"a": "dev", "o": "op-retiree", "n": "forged"})
+    return {**world, "member": "self" if openid == "op-retiree" else f"member:{world['retiree']}", "token": token,
+            "page_code": code}
 
 
 def _state(app):
@@ -74,12 +97,15 @@ def _refusal_words() -> list[str]:
 def _send(who, probe):
     if probe.channel == "pages":
         return who.open(probe.path) if probe.method == "get" else who.submit(probe.path, probe.body, follow=False)
+    if probe.multipart:
+        return who.client.post(probe.path, headers=who.headers, content_type="multipart/form-data",
+                               data={**probe.body, "file": (io.BytesIO(jpeg_with_gps()), "photo.jpg")})
     return getattr(who.client, probe.method)(probe.path, headers=who.headers, json=probe.body)
 
 
 def _refused(answer) -> bool:
     """Refused for a reason of access: 401/403/404, or a page's form saying so."""
-    body = answer.get_data(as_text=True)
+    body = answer.get_data().decode("utf-8", "replace")  # a paper read is a photo, not text
     return answer.status_code in (401, 403, 404) or any(words in body for words in _refusal_words())
 
 
@@ -132,7 +158,7 @@ def test_the_retiree_and_her_consenting_son_reach_her_data_on_every_route(app, a
         if openid in probe.may:
             # Reached: done, or refused by the area's rules (lock period, no choice needed), never for access.
             assert not _refused(answer) and answer.status_code < 500, (probe.path, answer.status_code,
-                                                                        answer.get_data(as_text=True)[:300])
+                                                                        answer.get_data()[:300])
         else:
             assert _refused(answer), (probe.path, answer.status_code)
 
@@ -148,7 +174,7 @@ def test_only_the_settlement_token_reads_a_registration(app, world):
 @pytest.mark.parametrize("openid", OWNERS + OUTSIDERS)
 def test_a_persona_signing_in_with_a_token_becomes_only_the_person_it_names(app, world, openid):
     who = _pages("op-worker", app)
-    answer = who.open(f"/m/auth?token={_keys(app, world, openid)['token']}")
+    answer = who.open(f"/m/auth?code={_keys(app, world, openid)['page_code']}")
     filings = who.open("/m/filings").get_data(as_text=True)
     if openid in OWNERS:
         assert answer.status_code == 302 and world["ref"] in filings

@@ -38,7 +38,7 @@ def test_a_reviewer_of_shenyang_sees_only_shenyang_cases_with_the_failed_checks(
     console.login("reviewer-shenyang")
     page = text(console.queue())
     assert f'/console/cases/{cases["shenyang"]}' in page and cases["hefei"] not in page
-    assert "materials" in page and "王秀英" in page
+    assert '<span class="chip">证明材料</span>' in page and "王秀英" in page
 
 
 def listed(response) -> list[str]:
@@ -90,12 +90,12 @@ def test_the_case_page_shows_the_declared_materials_the_persons_other_filings_an
     assert "张伟" in between(page, "申请人 <small>Person", "申请 <small>Filing")  # the son who filed it
     history = between(page, "此人的其他备案", "记录 <small>Audit trail")
     assert earlier in history and "未通过 rejected" in history and "2026-11-03" in history
-    assert "2026-11-05" in history and "沈阳审核员" in history and "documents_invalid" in history
+    assert "2026-11-05" in history and "沈阳审核员" in history and "材料不能证明所选类别" in history
     assert current not in history
     trail = between(page, "记录 <small>Audit trail")
-    assert "filing.submitted · person" in trail and "filing.review_reject" not in trail  # only this case's events
-    assert "filing.submitted · person" in between(text(console.case(earlier)), "记录 <small>Audit trail")
-    assert "filing.review_reject · staff · documents_invalid" in text(console.case(earlier))
+    assert "办理了备案 · 申请人" in trail and "审核未通过" not in trail  # only this case's events
+    assert "办理了备案 · 申请人" in between(text(console.case(earlier)), "记录 <small>Audit trail")
+    assert "审核未通过 · 工作人员 · 材料不能证明所选类别" in text(console.case(earlier))
 
 
 def test_a_reviewer_of_shenyang_cannot_decide_a_hefei_case(app, console, cases):

@@ -11,7 +11,9 @@ def test_a_posted_worker_files_for_himself_in_free_text_and_it_is_approved_at_on
     worker = as_person("op-worker")
     answer = worker.conversation("公司派我去苏州工作一年，在那边看病怎么报销？", "12月1日")
     assert answer["state"] == "materials"
-    answer = worker.conversation(1, 1)  # commitment letter, profile phone
+    answer = worker.conversation(1)  # the commitment letter: its full text, signed only by its own choice
+    assert answer["state"] == "commitment" and "本人承诺" in answer["reply"] and "我已阅读并承诺" in answer["reply"]
+    answer = worker.conversation(1, 1)  # 我已阅读并承诺, profile phone
     assert answer["state"] == "confirmed" and "常驻异地工作人员" in answer["reply"]
     answer = worker.conversation(1)
     filing = answer["filing"]
@@ -20,14 +22,16 @@ def test_a_posted_worker_files_for_himself_in_free_text_and_it_is_approved_at_on
     assert filing["treatment_area"] == {"code": "320500", "name": "苏州市"}
     assert filing["start_date"] == "2026-12-01" and filing["end_date"] is None
     assert filing["lock_until"] == "2027-05-22"
-    assert "备案成功" in answer["reply"] and answer["state"] == "submitted"
+    # It starts on 12-01, not today: "approved, in effect from", never "in effect at once".
+    assert "备案已通过" in answer["reply"] and "2026-12-01起生效" in answer["reply"] and answer["state"] == "submitted"
+    assert "即时生效" not in answer["reply"]
     assert filing["contact_phone"].count("*") == 4
 
 
 def test_every_automatic_decision_stores_its_reasons_and_is_made_within_a_second(app, as_person):
     # The real clock on purpose: a frozen one would make the timing trivially zero.
     worker = as_person("op-worker")
-    worker.conversation("公司派我去苏州工作", "下个月1号", 1, 1, 1)
+    worker.file("公司派我去苏州工作", "下个月1号")
     with app.app_context():
         filing = db.session.scalar(select(Filing))
         assert filing.decision_mode == "auto"
@@ -39,7 +43,7 @@ def test_every_automatic_decision_stores_its_reasons_and_is_made_within_a_second
 
 def test_an_approved_filing_is_announced_in_the_outbox_and_audited_in_the_same_transaction(app, as_person, today):
     worker = as_person("op-worker")
-    reference = worker.conversation("公司派我去苏州工作", "12月1日", 1, 1, 1)["filing"]["reference"]
+    reference = worker.file("公司派我去苏州工作", "12月1日")["filing"]["reference"]
     with app.app_context():
         message = db.session.scalar(select(OutboxMessage))
         assert (message.topic, message.aggregate_id, message.sequence) == ("filing.registered", reference, 1)
@@ -49,7 +53,7 @@ def test_an_approved_filing_is_announced_in_the_outbox_and_audited_in_the_same_t
 
 def test_documents_instead_of_a_commitment_letter_go_to_the_review_queue(app, as_person, today):
     worker = as_person("op-worker")
-    answer = worker.conversation("公司派我去苏州工作", "12月1日", 2, 1, 1)
+    answer = worker.file("公司派我去苏州工作", "12月1日", materials="documents")
     assert answer["filing"]["status"] == "pending_review"
     assert answer["filing"]["decided_at"] is None
     assert "审核" in answer["reply"]
@@ -59,7 +63,7 @@ def test_the_son_files_for_his_mother_and_she_sees_who_filed_it(app, as_person, 
     son = as_person("op-son")
     answer = son.conversation("我妈退休后住在深圳，参保在沈阳")
     assert answer["state"] == "start_date"  # principal, category and both areas understood
-    answer = son.conversation("下个月1号", 1, 1, 1)
+    answer = son.file("下个月1号")
     filing = answer["filing"]
     assert filing["status"] == "approved" and filing["category"] == "retiree_resettled"
     assert filing["for_self"] is False
@@ -74,7 +78,7 @@ def test_the_son_files_for_his_mother_and_she_sees_who_filed_it(app, as_person, 
 
 def test_filing_again_for_the_same_city_shows_who_filed_the_existing_one_and_when(app, as_person, today):
     son = as_person("op-son")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     answer = son.conversation("帮我妈办备案", "深圳")
     assert answer["state"] == "existing_action"
     assert "已有备案" in answer["reply"] and "2026-11-22" in answer["reply"]
@@ -83,7 +87,7 @@ def test_filing_again_for_the_same_city_shows_who_filed_the_existing_one_and_whe
 
 def test_an_overlapping_filing_submitted_through_the_api_change_is_refused_inside_the_lock(app, as_person, today):
     worker = as_person("op-worker")
-    reference = worker.conversation("公司派我去苏州工作", "12月1日", 1, 1, 1)["filing"]["reference"]
+    reference = worker.file("公司派我去苏州工作", "12月1日")["filing"]["reference"]
     response = worker.change(reference, treatment_area="440300")
     assert response.status_code == 409
     body = response.get_json()
@@ -92,7 +96,7 @@ def test_an_overlapping_filing_submitted_through_the_api_change_is_refused_insid
 
 def test_a_temporary_filing_can_be_cancelled_at_once(app, as_person, today):
     worker = as_person("op-worker")
-    answer = worker.conversation("下周去北京出差，顺便看病", "下周一", 1, 1, 1)
+    answer = worker.file("下周去北京出差，顺便看病", "下周一")
     reference = answer["filing"]["reference"]
     assert answer["filing"]["category"] == "other_temporary" and answer["filing"]["end_date"]
     response = worker.cancel(reference, "行程取消")
@@ -103,13 +107,13 @@ def test_a_temporary_filing_can_be_cancelled_at_once(app, as_person, today):
 
 def test_a_long_term_filing_cannot_be_cancelled_inside_the_lock_period(app, as_person, today):
     worker = as_person("op-worker")
-    reference = worker.conversation("公司派我去苏州工作", "12月1日", 1, 1, 1)["filing"]["reference"]
+    reference = worker.file("公司派我去苏州工作", "12月1日")["filing"]["reference"]
     response = worker.cancel(reference)
     assert response.status_code == 409 and response.get_json()["params"]["lock_until"] == "2027-05-22"
 
 
 def test_the_neighbour_cannot_see_or_cancel_the_retirees_filing(app, as_person, today):
-    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下个月1号")["filing"]["reference"]
     neighbour = as_person("op-neighbour")
     assert neighbour.filing(reference).status_code == 404
     assert neighbour.cancel(reference).status_code == 404
@@ -145,15 +149,44 @@ def test_a_stale_version_is_refused_with_the_current_step(app, as_person, today)
     assert "处理过" in body["message"]
 
 
-def test_an_unbound_wechat_user_is_told_to_bind_first(app, client):
+def test_an_unbound_wechat_user_binds_in_the_chat_and_goes_on_without_the_id_number_ever_shown_or_stored(
+        app, client, people, today):
+    import json
+
     from backend.auth import ensure_identity, issue_token
+    from backend.lib import idnumber
+    from backend.models import Person, WeChatIdentity
+    from backend.models.dialogs import DialogMessageKey, DialogSession
     from tests.support.personas import ApiActions
 
     with app.app_context():
         token = issue_token(ensure_identity("op-stranger"))
         db.session.commit()
-    answer = ApiActions(client, token).conversation("我想办异地就医备案")
-    assert "实名绑定" in answer["reply"] and answer["flow"] is None
+    stranger = ApiActions(client, token)
+    id_number = "21010219620101002" + idnumber.check_digit("21010219620101002")
+    said = [("我想办异地就医备案", "bind", "name"), ("李梅", "bind", "insured_area"), ("沈阳", "bind", "id_number"),
+            (id_number, None, "idle")]
+    bodies = []
+    for n, (text, flow, state) in enumerate(said):
+        response = stranger.say(text, message_id=f"bind-{n}")
+        assert response.status_code == 200
+        answer = response.get_json()
+        bodies.append(response.get_data(as_text=True))
+        assert (answer["flow"], answer["state"]) == (flow, state), answer["reply"]
+    assert "绑定成功" in answer["reply"] and "李*" in answer["reply"]
+    answer = stranger.choose(1).get_json()  # 接着办: the filing asked for before binding goes on
+    bodies.append(json.dumps(answer, ensure_ascii=False))
+    assert answer["flow"] == "filing" and "要去哪个城市看病" in answer["reply"]
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.name == "李梅"))
+        assert person.insured_area_code == "210100"
+        assert db.session.scalar(select(WeChatIdentity.person_id).where(WeChatIdentity.openid == "op-stranger")) == person.id
+        stored = [json.dumps([s.slots, s.engine_data, s.last_reply], ensure_ascii=False, default=str)
+                  for s in db.session.scalars(select(DialogSession))]
+        stored += [json.dumps(k.reply, ensure_ascii=False) for k in db.session.scalars(select(DialogMessageKey))]
+    assert len(stored) > 4  # the sessions and every message_id's reply were looked at
+    for text in bodies + stored:
+        assert id_number not in text and id_number[:17] not in text
 
 
 def test_bad_requests_answer_400_in_chinese_naming_the_field(app, as_person):
@@ -194,7 +227,7 @@ def test_the_conversation_resumes_on_another_channel_and_after_a_restart(app, as
     with restarted.app_context():
         identity = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.openid == "op-worker"))
         result = handle_turn(identity, {"text": "1"}, channel="terminal")
-        assert result.state == "phone"
+        assert result.state == "commitment"
         db.engine.dispose()
 
 
@@ -210,7 +243,7 @@ def test_the_openapi_document_describes_the_dialog_and_filing_operations(client)
 
 def test_changing_a_temporary_filing_replaces_it_and_announces_both(app, as_person, today):
     worker = as_person("op-worker")
-    reference = worker.conversation("下周去北京出差，顺便看病", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = worker.file("下周去北京出差，顺便看病", "下周一")["filing"]["reference"]
     response = worker.change(reference, start_date="2026-12-07")
     assert response.status_code == 200, response.get_json()
     new = response.get_json()
@@ -223,7 +256,7 @@ def test_changing_a_temporary_filing_replaces_it_and_announces_both(app, as_pers
 
 def test_changing_to_an_unknown_area_answers_404_and_keeps_the_filing(app, as_person, today):
     worker = as_person("op-worker")
-    reference = worker.conversation("下周去北京出差，顺便看病", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = worker.file("下周去北京出差，顺便看病", "下周一")["filing"]["reference"]
     response = worker.change(reference, treatment_area="999999")
     assert response.status_code == 404 and response.get_json()["error"] == "unknown_area"
     assert worker.filing(reference).get_json()["status"] == "approved"

@@ -20,14 +20,15 @@ def test_dev_token_is_refused_in_production(database_url, monkeypatch):
 
 
 def test_the_terminal_chat_runs_the_same_engine_and_sessions(runner, people, today):
-    script = "公司派我去苏州工作\n12月1日\n1\n1\n1\n"
+    # The commitment letter, 我已阅读并承诺, the phone on file, 确认提交.
+    script = "公司派我去苏州工作\n12月1日\n1\n1\n1\n1\n"
     result = runner.invoke(args=["chat", "--openid", "op-worker"], input=script)
     assert result.exit_code == 0, result.output
-    assert "备案成功" in result.output and "BA20261122-" in result.output
+    assert "备案已通过" in result.output and "BA20261122-" in result.output
 
 
 def test_filings_list_json_prints_reference_status_category_areas_dates_and_actor(runner, people, as_person, today):
-    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     result = runner.invoke(args=["filings", "list", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)

@@ -19,7 +19,7 @@ def mother_on_dialysis(app, as_person, people, today):
                                      insured_area_code="210100", certified_on=date(2024, 3, 1)))
         db.session.commit()
     son = as_person("op-son")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     return son
 
 

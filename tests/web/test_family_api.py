@@ -41,7 +41,7 @@ def test_a_bad_id_number_is_refused_in_chinese_then_english_without_a_500(app, a
 
 def test_the_mother_revokes_and_the_son_sees_her_filings_no_more(app, as_person, people, today):
     son, retiree = as_person("op-son"), as_person("op-retiree")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下周一")
     assert len(son.filings().get_json()["filings"]) == 1
     link_id = retiree.client.get("/api/v1/family", headers=retiree.headers).get_json()["agents"][0]["id"]
     revoked = retiree.client.post(f"/api/v1/family/links/{link_id}/revoke", headers=retiree.headers)
@@ -51,7 +51,7 @@ def test_the_mother_revokes_and_the_son_sees_her_filings_no_more(app, as_person,
 
 def test_the_mother_reads_that_her_son_filed_for_her_and_when(app, as_person, people, today):
     son, retiree = as_person("op-son"), as_person("op-retiree")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下周一")
     activity = retiree.client.get("/api/v1/me/activity", headers=retiree.headers).get_json()["activity"]
     with app.app_context():
         at = db.session.scalar(select(AuditEntry.at).where(AuditEntry.action == "filing.submitted"))
@@ -74,7 +74,7 @@ def test_my_profile_shows_masked_numbers_and_the_settings_change_the_text_size(a
 
 def test_a_relatives_api_view_of_her_filing_shows_in_her_activity(app, as_person, people, today):
     son = as_person("op-son")
-    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    reference = son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")["filing"]["reference"]
     assert son.filing(reference).status_code == 200
     from sqlalchemy import select
 

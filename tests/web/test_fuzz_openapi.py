@@ -3,7 +3,7 @@
 Every operation, signed in as one of the personas (or with the settlement service's own token):
 no 5xx, only documented status codes, bodies and content types as documented, invalid input
 refused. FUZZ_EXAMPLES=150 (and FUZZ_SEED=random, the default seed is fixed) explores more; see
-README "Fuzzing". The tests at the end pin what the fuzz found.
+docs/testing.md, "Fuzzing". The tests at the end pin what the fuzz found.
 """
 import csv
 import os
@@ -103,6 +103,37 @@ def name_real_rows(case, data, known, persona: str) -> str:
     return persona
 
 
+HUGE_AMOUNTS = ("1e26", "1e30", "-1e30", "1e999999", "100000000.01", "Infinity", "-Infinity", "NaN", "sNaN")
+
+
+def hostile_values(case, data) -> str | None:
+    """Sometimes a deeply nested body (returned as raw JSON), or a huge amount where the estimate takes one.
+
+    Issue #19's probe: ~400 levels of brackets raised RecursionError before authentication, and
+    amounts of 1e26 and more could not be rounded to the fen. The nested body is written here as
+    text, since no JSON encoder writes what the parser chokes on.
+    """
+    if case.body is None or case.media_type != "application/json":
+        return None
+    if data.draw(st.integers(0, 7), label="nested body") == 0:
+        depth = data.draw(st.integers(33, 5000), label="depth")
+        opener = data.draw(st.sampled_from(("[", '{"a":')), label="opener")
+        if opener == "[":
+            return "[" * depth + "]" * depth
+        return opener * depth + "1" + "}" * depth
+    if case.path.endswith("/estimate") and isinstance(case.body, dict) and data.draw(st.booleans(), label="huge"):
+        huge = data.draw(st.sampled_from(HUGE_AMOUNTS), label="amount")
+        place = data.draw(st.sampled_from(("item", "policy", "year_to_date")), label="where")
+        if place == "item" and isinstance(case.body.get("items"), list) and case.body["items"]:
+            case.body["items"] = [dict(item, amount=huge) if isinstance(item, dict) else item
+                                  for item in case.body["items"]]
+        elif place == "policy":
+            case.body["policy"] = {"deductible": huge, "ratio": "0.9", "annual_cap": huge}
+        else:
+            case.body["year_to_date"] = {"deductible_met": huge, "fund_paid": "0"}
+    return None
+
+
 # About 20 s on SQLite and 40 s on PostgreSQL, mostly loading the sample data for each operation.
 @pytest.mark.slow
 @schema.parametrize()
@@ -113,8 +144,17 @@ def name_real_rows(case, data, known, persona: str) -> str:
 def test_it_answers_every_operation_as_documented(case, persona, data, fuzz_app, known, tokens):
     if case.meta is None or case.meta.generation.mode == schemathesis.GenerationMode.POSITIVE:
         persona = name_real_rows(case, data, known, persona)
+        raw = hostile_values(case, data)
+    else:
+        raw = None
     who = "settlement" if case.path.startswith("/settlement/") else persona
-    case.call_and_validate(app=fuzz_app, headers={"Authorization": f"Bearer {tokens[who]}"})
+    headers = {"Authorization": f"Bearer {tokens[who]}"}
+    if raw is not None:
+        response = fuzz_app.test_client().open(case.formatted_path, method=case.method, query_string=case.query,
+                                                data=raw, content_type="application/json", headers=headers)
+        assert response.status_code == 400 and response.get_json()["error"] == "invalid_input", response.data[:200]
+        return
+    case.call_and_validate(app=fuzz_app, headers=headers)
 
 
 # What the fuzz found, pinned as examples (they ran into a 500 before).

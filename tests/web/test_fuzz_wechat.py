@@ -3,7 +3,7 @@
 Properties: never a 5xx; a correctly signed push is answered 200 or 400 (and never by the
 handler's catch-all, which would hide a bug behind a polite "try again"); a forged one 403; a
 push never costs more than a few MB of memory. FUZZ_EXAMPLES=2000 (and FUZZ_SEED=random, the
-default seed is fixed) explores more; see README "Fuzzing".
+default seed is fixed) explores more; see docs/testing.md, "Fuzzing".
 """
 import logging
 import os

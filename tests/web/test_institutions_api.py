@@ -2,6 +2,7 @@
 import pytest
 
 from backend.extensions import db
+from backend.rules.institution_choice import LEVEL_ORDER
 from backend.services import reference_data
 from tests.support.personas import load_policies
 
@@ -92,7 +93,7 @@ def test_the_public_search_is_rate_limited(app, client, institutions):
 
 def _mother_filed_in_shenzhen(as_person):
     son = as_person("op-son")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     return son
 
 
@@ -109,8 +110,16 @@ def test_an_outpatient_visit_at_an_inpatient_only_hospital_is_explained_with_thr
     assert "普通门诊" in failed[0]["message"]
     assert len(body["alternatives"]) == 3
     assert all("outpatient" in a["services"] and a["area_code"] == "440300" for a in body["alternatives"])
-    distances = [a["distance_km"] for a in body["alternatives"]]
-    assert distances == sorted(distances)
+    # No location given: no distances, best level first.
+    assert [a["distance_km"] for a in body["alternatives"]] == [None, None, None]
+    ranks = [LEVEL_ORDER.index(a["level"]) for a in body["alternatives"]]
+    assert ranks == sorted(ranks)
+    # From where the person says they are (the H5 asks the browser), nearest first.
+    near = son.client.get(
+        f"/api/v1/institutions/{INPATIENT_ONLY}/settlement?visit=outpatient&date=2026-12-10"
+        f"&principal=member:{people.retiree}&lat=22.54&lon=114.06", headers=son.headers).get_json()
+    distances = [a["distance_km"] for a in near["alternatives"]]
+    assert None not in distances and distances == sorted(distances)
 
 
 def test_a_visit_in_another_city_than_the_filed_one_is_explained(as_person, people, institutions, today):
@@ -129,6 +138,10 @@ def test_a_visit_before_the_filing_starts_is_explained(as_person, people, instit
         f"/api/v1/institutions/{PKU_SHENZHEN}/settlement?visit=inpatient&date=2026-11-25&principal=member:{people.retiree}",
         headers=son.headers).get_json()
     assert body["settles"] is False and [c["code"] for c in body["checks"] if not c["passed"]] == ["filing_valid"]
+    # The true reason, with the dates, and no list of institutions that could not settle either.
+    failed = [c for c in body["checks"] if not c["passed"]][0]
+    assert body["filing_state"] == "not_started" and "2026年11月25日" in failed["message"]
+    assert "起生效" in failed["message"] and body["alternatives"] == []
 
 
 def test_the_neighbour_cannot_ask_about_the_retiree(as_person, people, institutions, today):
@@ -171,7 +184,7 @@ def test_choosing_where_the_area_has_no_choice_rule_says_all_networked_instituti
 
 def test_the_institution_conversation_ends_with_a_verdict(as_person, institutions, today):
     worker = as_person("op-worker")
-    worker.conversation("公司派我去苏州工作", "12月1日", 1, 1, 1)
+    worker.file("公司派我去苏州工作", "12月1日")
     answer = worker.conversation("帮我找家医院")
     assert answer["state"] == "care"
     answer = worker.conversation(2)

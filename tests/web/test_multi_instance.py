@@ -16,7 +16,7 @@ from backend.extensions import db
 from backend.models import DialogSession, Filing, WeChatInboundMessage
 from tests.support import processes
 from tests.support.fake_wechat import WECHAT_TOKEN, OfficialAccountUser
-from tests.support.personas import token_for
+from tests.support.personas import SON_FILES_FOR_MOTHER, token_for
 
 pytestmark = pytest.mark.slow
 REDIS_URL = os.environ.get("TEST_REDIS_URL_MULTI", f"redis://127.0.0.1:6379/{14 - 2 * processes.xdist_index()}")
@@ -67,7 +67,7 @@ def cluster(app, people, tmp_path, database_url):
 def test_a_conversation_alternating_between_instances_files_once_and_is_handed_off(app, people, cluster, today):
     with app.app_context():
         headers = {"Authorization": f"Bearer {token_for('op-son')}"}
-    lines = ["我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1]
+    lines = SON_FILES_FOR_MOTHER
     body = None
     for n, line in enumerate(lines):
         base = cluster[n % 2]

@@ -1,4 +1,6 @@
 """The estimate page: two figures a person knows, the settlement service's answer in plain words."""
+import re
+
 import pytest
 
 from tests.support.pages import PageActions
@@ -9,7 +11,7 @@ from tests.support.personas import load_policies
 def son(app, people, as_person, today):
     with app.app_context():
         load_policies("131000", "110000")
-    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     pages = PageActions(app.test_client())
     pages.sign_in("op-son")
     return pages
@@ -45,3 +47,24 @@ def test_the_neighbour_cannot_estimate_for_the_retiree(app, people, today):
     neighbour.sign_in("op-neighbour")
     page = neighbour.open(f"/m/estimate?total=100&city=深圳&principal=member:{people.retiree}")
     assert page.status_code in (400, 403) and "王" not in page.get_data(as_text=True)
+
+
+def _figures(html: str) -> list[str]:
+    return re.findall(r"<strong>([\d.]+)</strong>", html)
+
+
+@pytest.mark.parametrize("typed, figure", [
+    ("5万", "50000"), ("5万元", "50000"), ("1.2万", "12000"), ("两万", "20000"), ("三千五百", "3500"),
+    ("一万二", "12000"), ("12,000", "12000"), ("￥3000", "3000"),
+])
+def test_an_amount_written_as_people_say_it_is_estimated_as_its_figure(son, typed, figure):
+    said = son.open("/m/estimate", query_string={"total": typed, "city": "北京", "visit": "outpatient"})
+    assert said.status_code == 200, said.get_data(as_text=True)
+    written = son.open("/m/estimate", query_string={"total": figure, "city": "北京", "visit": "outpatient"})
+    assert _figures(said.get_data(as_text=True)) == _figures(written.get_data(as_text=True)) != []
+
+
+def test_the_result_comes_before_the_form_and_the_form_returns_to_it(son):
+    html = son.open("/m/estimate?total=3000&city=北京&visit=outpatient").get_data(as_text=True)
+    assert html.index('id="result"') < html.index('name="total"')
+    assert 'action="/m/estimate#result"' in html

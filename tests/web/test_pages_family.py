@@ -45,7 +45,7 @@ def test_a_refused_invitation_keeps_the_name_but_never_echoes_the_id_number(app,
 
 
 def test_the_son_filing_for_his_mother_shows_on_her_activity_page(app, people, as_person, today):
-    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
+    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1, 1)
     mother = _signed_in(app, "op-retiree")
     html = mother.open("/m/activity").get_data(as_text=True)
     assert re.search(r"您的儿子 张\* 于 \d+月\d+日 为您办理了备案", html)

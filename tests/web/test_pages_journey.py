@@ -2,7 +2,7 @@
 import re
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from backend import create_app
 from backend.extensions import db
@@ -23,12 +23,12 @@ def test_a_posted_worker_files_for_himself_with_plain_forms(app, people, today):
     worker.sign_in("op-worker")
     start = worker.submit("/m/file/start", token_from="/m/file")
     assert "要去哪个城市看病" in _question(start.get_data(as_text=True))
-    for answer in ("公司派我去苏州工作一年", "12月1日", 1, 1):
+    for answer in ("公司派我去苏州工作一年", "12月1日", 1, 1, 1):
         page = worker.answer(answer)
         assert page.status_code == 200
     assert "请核对" in worker.html and "常驻异地工作人员" in worker.html and "苏州市" in worker.html
     done = worker.answer(1)
-    assert "备案成功" in done.get_data(as_text=True)
+    assert re.search(r"BA\d{8}-\d{6}", done.get_data(as_text=True))  # the filing's number: it was made
     with app.app_context():
         filing = db.session.scalar(select(Filing))
         assert (filing.status, filing.channel, filing.treatment_area_code) == ("approved", "h5", "320500")
@@ -124,18 +124,22 @@ def test_a_nul_character_in_a_page_address_or_field_is_refused_in_plain_words(ap
     assert "请求内容有误" in search.get_data(as_text=True)
 
 
-def test_the_mini_program_web_view_signs_in_with_its_api_token_and_drops_it_from_the_address(app, people):
+def test_the_mini_program_web_view_signs_in_with_a_one_time_code_never_its_api_token(app, client, people):
     with app.app_context():
         token = token_for("op-son")
+    code = client.post("/api/v1/auth/page-code", headers={"Authorization": f"Bearer {token}"}).get_json()
+    assert code["expires_in"] == 60 and code["url"] == f"/m/auth?code={code['code']}"
     visitor = PageActions(app.test_client())
-    answer = visitor.open(f"/m/auth?token={token}&next=/m/filings")
+    answer = visitor.open(f"{code['url']}&next=/m/filings")
     assert answer.status_code == 302 and answer.headers["Location"] == "/m/filings"
     with app.app_context():
         son_id = db.session.get(Person, people.son).id_number_masked
     assert visitor.open("/m/settings").status_code == 200 and son_id in visitor.html
     stranger = PageActions(app.test_client())
-    refused = stranger.open(f"/m/auth?token={token[:-4]}xxxx")
-    assert refused.status_code == 401 and "登录信息无效" in refused.get_data(as_text=True)
+    for refused in (stranger.open(code["url"]),                      # a code works once
+                    stranger.open(f"/m/auth?token={token}"),           # the API token is no longer taken
+                    stranger.open(f"/m/auth?code={code['code'][:-4]}xxxx")):
+        assert refused.status_code == 401 and "登录信息无效" in refused.get_data(as_text=True)
     assert stranger.open("/m/filings").status_code == 302
 
 
@@ -152,7 +156,7 @@ def test_near_me_lists_the_closest_institutions_first_with_their_distance(app, p
 
 
 def test_my_filings_show_the_settlement_hand_off_before_and_after_delivery(app, people, as_person, today):
-    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
     son = PageActions(app.test_client())
     son.sign_in("op-son")
     for path in ("/m/filings", f"/m/filings/{reference}"):
@@ -164,7 +168,7 @@ def test_my_filings_show_the_settlement_hand_off_before_and_after_delivery(app, 
 
 
 def test_the_son_cancels_his_mothers_filing_on_the_pages_after_the_lock_period(app, people, as_person, today):
-    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
     son = PageActions(app.test_client())
     son.sign_in("op-son")
     with clock.frozen(today + timedelta(days=200)):
@@ -199,3 +203,40 @@ def test_an_unknown_address_under_m_answers_the_error_page_and_elsewhere_json(cl
     assert "没有找到" in page.get_data(as_text=True)
     api = client.get("/api/v1/no-such-thing")
     assert api.status_code == 404 and api.is_json and api.json["error"] == "not_found"
+
+
+def test_a_change_on_the_pages_is_shown_for_confirmation_and_made_only_by_its_button(app, people, as_person, today):
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
+    son = PageActions(app.test_client())
+    son.sign_in("op-son")
+    path = f"/m/filings/{reference}/change"
+    # What Enter in the city box posts: the form alone, without the confirmation's field.
+    shown = son.submit(path, {"treatment": "广州", "start_date": "2027-07-01"}, token_from=path)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and "请核对变更" in html and "深圳市 → 广州" in html and "→ 2027-07-01" in html
+    assert "确认变更" in html and 'name="confirmed" value="1"' in html and 'type="text"' not in html.split("请核对变更")[1]
+    with app.app_context():
+        assert db.session.scalars(select(Filing.reference)).all() == [reference]
+    with clock.frozen(today + timedelta(days=200)):  # after the lock period of her filing
+        done = son.submit(path, {"treatment": "广州", "start_date": "2027-07-01", "confirmed": "1"}, token_from=path)
+    assert re.fullmatch(r"/m/filings/BA[\d-]+", done.request.path) and reference not in done.request.path
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Filing)) == 2
+
+
+def test_typing_the_number_of_an_irreversible_choice_asks_for_the_tap_and_keeps_the_text(app, people, today):
+    worker = PageActions(app.test_client())
+    worker.sign_in("op-worker")
+    worker.submit("/m/file/start", token_from="/m/file")
+    for answer in ("公司派我去苏州工作一年", "12月1日", 1, 1, 1):
+        worker.answer(answer)
+    assert "请核对" in worker.html
+    for typed in ("1", "１", "确认提交", " 确认提交。"):
+        page = worker.answer(typed)
+        html = page.get_data(as_text=True)
+        assert "请您亲手点「确认提交」按钮" in html and f'value="{typed}"' in html and "请核对" in html
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Filing)) == 0
+    worker.answer(1)  # the tap
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Filing)) == 1

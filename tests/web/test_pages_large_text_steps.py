@@ -1,9 +1,12 @@
 """Large text asks one question per screen on every form: the steps keep earlier answers, server-side."""
 import re
+from datetime import timedelta
+
+from sqlalchemy import func, select
 
 from backend.extensions import db
-from backend.lib import idnumber
-from backend.models import Person
+from backend.lib import clock, idnumber
+from backend.models import Filing, Person
 from tests.support.pages import PageActions, questions
 
 NEIGHBOUR_ID = "13100219600820004" + idnumber.check_digit("13100219600820004")
@@ -156,7 +159,7 @@ def test_every_large_text_screen_asks_at_most_one_question(app, people, as_perso
 
 
 def test_the_son_estimates_for_his_mother_one_question_a_screen(app, people, as_person, today):
-    as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)
+    as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")
     son = _large(app, "op-son")
     html = son.open("/m/estimate").get_data(as_text=True)
     assert questions(html) == 1 and "为谁办" in html and "母亲 王**" in html and "第1步，共4步" in html
@@ -181,7 +184,7 @@ def test_an_unknown_city_in_the_large_text_search_is_asked_again(app, people):
 
 
 def test_the_son_changes_the_city_of_a_filing_one_question_a_screen(app, people, as_person, today):
-    reference = as_person("op-son").conversation("我妈退休后住在深圳，参保在沈阳", "下周一", 1, 1, 1)["filing"]["reference"]
+    reference = as_person("op-son").file("我妈退休后住在深圳，参保在沈阳", "下周一")["filing"]["reference"]
     son = _large(app, "op-son")
     path = f"/m/filings/{reference}/change"
     assert questions(son.open(path).get_data(as_text=True)) == 1
@@ -191,6 +194,13 @@ def test_the_son_changes_the_city_of_a_filing_one_question_a_screen(app, people,
     assert questions(html) == 1 and "第2步，共2步" in html and "广州" in html
     bad = son.submit(path, {"step": "start_date", "start_date": "明天"}, token_from=f"{path}?step=start_date")
     assert bad.status_code == 400 and "日期不对" in son.html and "广州" in son.html
-    son.submit(path, {"step": "start_date", "start_date": ""}, token_from=f"{path}?step=start_date")
-    assert son.last.request.path.startswith("/m/filings/BA") and son.last.request.path != f"/m/filings/{reference}"
+    son.submit(path, {"step": "start_date", "start_date": "2027-07-01"}, token_from=f"{path}?step=start_date")
+    # The answers lead to a screen saying what will change; nothing changed until its button is tapped.
+    assert "确认变更" in son.html and "深圳市 → 广州" in son.html and "→ 2027-07-01" in son.html
+    assert questions(son.html) == 0
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Filing)) == 1
+    with clock.frozen(today + timedelta(days=200)):  # after the lock period of her filing
+        son.submit(path, {"step": "confirm"}, token_from=f"{path}?step=confirm")
+    assert re.fullmatch(r"/m/filings/BA[\d-]+", son.last.request.path) and reference not in son.last.request.path
     assert "广州" in son.html

@@ -28,7 +28,7 @@ def _post(url: str, token: str, body: dict) -> tuple[int, dict]:
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_fifty_parallel_confirmations_create_exactly_one_filing(app, as_person, today):
     worker = as_person("op-worker")
-    confirm = worker.conversation("公司派我去苏州工作", "12月1日", 1, 1)
+    confirm = worker.answer_until_summary("公司派我去苏州工作", "12月1日")
     assert confirm["state"] == "confirmed"
     token = worker.headers["Authorization"].split()[1]
     results: list[tuple[int, dict]] = []

@@ -66,13 +66,15 @@ def test_no_api_answer_shows_a_full_id_number_or_phone(app, world, numbers, as_p
         "name": "赵敏", "id_number": NEIGHBOUR_ID, "relation": "other", "agent_relation": "other"})
     answers["son lists his filings in the chat"] = son.say("查看我的备案")
     # The worker types a new phone number: the confirmation and the filing show it masked.
-    for line in ("公司派我去苏州工作一年", "12月1日", 1, TYPED_PHONE, 1):
-        answers[f"worker says {line}"] = worker.choose(line) if isinstance(line, int) else worker.say(line)
-    reference = answers["worker says 1"].get_json()["filing"]["reference"]
+    # (The commitment letter, 我已阅读并承诺, the typed phone, 确认提交.)
+    said = ("公司派我去苏州工作一年", "12月1日", 1, 1, TYPED_PHONE, 1)
+    for n, line in enumerate(said):
+        answers[f"worker says {line} (turn {n})"] = worker.choose(line) if isinstance(line, int) else worker.say(line)
+    reference = answers[f"worker says 1 (turn {len(said) - 1})"].get_json()["filing"]["reference"]
     answers["worker's filing"] = worker.filing(reference)
     for name, answer in answers.items():
         assert answer.status_code in (200, 201), (name, answer.get_json())
         assert _shown(answer.get_data(as_text=True), numbers) == [], name
-    confirmation = answers[f"worker says {TYPED_PHONE}"].get_json()["reply"]
+    confirmation = answers[f"worker says {TYPED_PHONE} (turn 4)"].get_json()["reply"]
     assert "请核对" in confirmation and re.search(r"139\*{4}5678", confirmation)
     assert answers["worker's filing"].get_json()["contact_phone"] == "139****5678"

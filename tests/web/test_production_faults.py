@@ -22,11 +22,11 @@ from backend.models import AuditEntry, DialogSession, Filing, OutboxMessage
 from backend.services import reference_data
 from tests.support import processes
 from tests.support.db import migrate_and_load
-from tests.support.personas import create_personas, load_policies, token_for
+from tests.support.personas import SON_FILES_FOR_MOTHER, create_personas, load_policies, token_for
 from tests.support.private_services import PrivatePostgres, PrivateRedis
 
 pytestmark = pytest.mark.slow
-CONVERSATION = ["我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1]
+CONVERSATION = SON_FILES_FOR_MOTHER
 
 
 def gunicorn(env: dict, log: Path, workers: int = 1):

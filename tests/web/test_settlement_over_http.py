@@ -1,5 +1,5 @@
 """The assistant with SETTLEMENT_URL set: the settlement service in its own app and its own database,
-set up by the README's recipe and reached over loopback HTTP through the HTTP client."""
+set up by the recipe in docs/settlement.md and reached over loopback HTTP through the HTTP client."""
 import shlex
 
 import pytest
@@ -24,20 +24,20 @@ INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: inpatient onl
 PKU_SHENZHEN = "SH4403000002"    # 北京大学深圳医院
 
 
-def readme_recipe() -> list[list[str]]:
-    """Return the flask commands the README gives for the service on its own database."""
+def documented_recipe() -> list[list[str]]:
+    """Return the flask commands docs/settlement.md gives for the service on its own database."""
     prefix = f'.venv/bin/flask --app "{SETTLEMENT_APP}" '
-    lines = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8").splitlines()
+    lines = (PROJECT_ROOT / "docs" / "settlement.md").read_text(encoding="utf-8").splitlines()
     return [shlex.split(line[len(prefix):]) for line in lines if line.startswith(prefix)]
 
 
 @pytest.fixture(scope="module")
 def service_app(tmp_path_factory):
-    """The settlement service's own app and SQLite database, set up once by following the README."""
+    """The settlement service's own app and SQLite database, set up once by following docs/settlement.md."""
     settlement = create_settlement_app({
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path_factory.mktemp('settlement') / 'settlement.db'}",
         "TESTING": True})
-    recipe = readme_recipe()
+    recipe = documented_recipe()
     assert [c[0] for c in recipe] == ["upgrade", "load-reference", "import-policies", "import-institutions",
                                       "import-catalogue"]
     runner = settlement.test_cli_runner()
@@ -94,7 +94,7 @@ def ask(actor, people, **body):
 def test_readiness_reads_the_filing_handed_off_into_the_services_own_database(
         app, own_service, as_person, people, today):
     son = as_person("op-son")
-    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    reference = son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")["filing"]["reference"]
     with app.app_context():
         assert delivery.deliver_pending() >= 1  # the hand-off, over HTTP
     with own_service.app_context():

@@ -22,7 +22,7 @@ def handed_off(app, as_person, people, today):
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
         db.session.commit()
     son = as_person("op-son")
-    body = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    body = son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     assert body["filing"]["status"] == "approved"
     with app.app_context():
         delivery.deliver_pending()
@@ -67,7 +67,7 @@ def test_a_filing_the_settlement_service_has_not_received_yet_counts_as_not_file
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
         db.session.commit()
     son = as_person("op-son")
-    son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)
+    son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == ["filed"]
 
 
@@ -86,7 +86,7 @@ def file_where_hospitals_are_chosen(app, as_person):
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
         db.session.commit()
     son = as_person("op-son")
-    reference = son.conversation("我妈退休后住在深圳，参保在沈阳", "下个月1号", 1, 1, 1)["filing"]["reference"]
+    reference = son.file("我妈退休后住在深圳，参保在沈阳", "下个月1号")["filing"]["reference"]
     with app.app_context():
         delivery.deliver_pending()
     return son, reference
@@ -126,7 +126,7 @@ def test_the_conversation_says_no_at_a_hospital_she_did_not_choose_and_names_the
         response = choose_named(mother, mother.conversation("住院能直接结算吗"), "深圳市人民医院")
     reply = response.get_json()["reply"]
     assert response.status_code == 200, reply
-    assert "到深圳市人民医院看病现在还不能直接结算" in reply and "不在您选定的医院里" in reply
+    assert "在深圳市人民医院住院现在还不能直接结算" in reply and "不在您选定的医院里" in reply
     assert "可以换这几家：\n· 北京大学深圳医院" in reply
     assert "医保约付" not in reply  # she asked only whether it settles, not how much
 
@@ -164,7 +164,7 @@ def test_a_lived_in_city_filed_as_temporary_is_the_wrong_category(app, as_person
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
         db.session.commit()
     retiree = as_person("op-retiree")
-    retiree.conversation("我去深圳探亲，想在那边看病", "下个月1号", 1, 1, 1, 1)
+    retiree.file("我去深圳探亲，想在那边看病", "下个月1号")
     with app.app_context():
         delivery.deliver_pending()
     response = retiree.client.post("/api/v1/settlement/readiness", headers=retiree.headers, json={
@@ -199,7 +199,7 @@ def test_the_conversation_answers_will_it_settle_and_roughly_how_much(app, hande
         response = choose_named(mother, mother.conversation("住院大概花2万，能报多少"), "北京大学深圳医院")
     body = response.get_json()
     assert response.status_code == 200, body
-    assert "能。在北京大学深圳医院看病可以直接结算" in body["reply"]
+    assert "能。在北京大学深圳医院住院可以直接结算" in body["reply"]
     assert "医保约付" in body["reply"] and "仅供参考" in body["reply"]
 
 

@@ -19,10 +19,12 @@ def test_a_posted_worker_files_in_chinese_free_text_through_the_official_account
     user.conversation("公司派我去苏州工作一年，在那边看病怎么报销？", "12月1日")
     with app.app_context():
         assert db.session.scalar(select(DialogSession.step)) == "materials"
-    reply = user.conversation(1, 1)  # commitment letter, the phone already on file
+    reply = user.conversation(1)  # the commitment letter: its full text, signed only by its own choice
+    assert "本人承诺" in reply and "1 我已阅读并承诺" in reply
+    reply = user.conversation(1, 1)  # 我已阅读并承诺, the phone already on file
     assert "常驻异地工作人员" in reply and "1 确认" in reply
     reply = user.conversation(1)
-    assert "备案成功" in reply and "BA20261122-" in reply
+    assert "备案已通过" in reply and "BA20261122-" in reply
     with app.app_context():
         filing = db.session.scalar(select(Filing))
         assert (filing.status, filing.channel, filing.treatment_area_code) == ("approved", "wechat", "320500")

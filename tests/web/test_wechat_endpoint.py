@@ -141,7 +141,8 @@ def test_a_subscribe_event_is_welcomed_and_its_retry_gets_the_same_welcome(app, 
     event = user.xml("event", create_time=1764000000, Event="subscribe")
     first = user.reply_text(user.push(event))
     again = user.reply_text(user.push(event))
-    assert first == again and "办异地就医备案" in first and "小程序" in first
+    # The welcome says identity is confirmed here, in the conversation, never on another page.
+    assert first == again and "办异地就医备案" in first and "身份证号" in first and "小程序" not in first
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(WeChatInboundMessage)) == 1
         identity = db.session.scalar(select(WeChatIdentity).where(WeChatIdentity.openid == "oa-newcomer"))
@@ -179,9 +180,9 @@ def test_a_voice_message_is_understood_through_wechats_recognition(app, wechat, 
 def test_safe_mode_messages_are_decrypted_and_answered_encrypted(app, wechat):
     user = wechat.follower("oa-careful", safe_mode=True)
     response = user.push(user.xml("event", Event="subscribe"))
-    assert b"<Encrypt>" in response.data and "小程序".encode() not in response.data
-    assert "小程序" in user.reply_text(response)
-    assert "实名绑定" in user.say("我想办异地就医备案")  # an unbound person is answered, never refused
+    assert b"<Encrypt>" in response.data and "办异地就医备案".encode() not in response.data
+    assert "办异地就医备案" in user.reply_text(response)
+    assert "身份证号" in user.say("我想办异地就医备案")  # an unbound person is answered (binding in the chat)
     assert user.last.status_code == 200
 
 
@@ -244,10 +245,10 @@ def test_malformed_or_foreign_xml_is_refused_with_400(wechat):
         assert user.push(body).status_code == 400, body
 
 
-def test_an_unbound_follower_is_told_to_bind_in_the_mini_program(wechat):
+def test_an_unbound_follower_binds_in_the_conversation_never_sent_elsewhere(wechat):
     user = wechat.follower("oa-stranger")
     reply = user.say("我想办异地就医备案")
-    assert "实名绑定" in reply
+    assert "姓名" in reply and "身份证号" in reply and "小程序" not in reply
 
 
 # WeChat retries only when the first push has not been answered: the retries arrive while the

@@ -1,0 +1,55 @@
+"""Keys that may be used once within a time: WeChat nonces, one-time page sign-in codes.
+
+Shared by every process: in Redis when REDIS_URL is set (SET NX with an expiry), else in the
+database (a primary key that a second use cannot insert).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from flask import current_app
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from backend.extensions import db
+from backend.models import UsedOnceKey
+
+log = logging.getLogger(__name__)
+
+
+def first_use(key: str, ttl: float) -> bool:
+    """Remember key for ttl seconds; return False when it was used already."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        try:
+            return bool(_redis(redis_url).set(f"used-once:{key}", "1", nx=True, ex=max(1, int(ttl))))
+        except Exception as exc:  # Redis down: the database still remembers, across instances
+            log.warning("Redis unavailable for one-time keys, using the database: %s", type(exc).__name__)
+    return _remember_in_database(key, ttl)
+
+
+def _remember_in_database(key: str, ttl: float) -> bool:
+    # Wall-clock time, not the service clock: tests freeze the latter to a date.
+    now = datetime.now(timezone.utc)
+    db.session.add(UsedOnceKey(key=key[:200], expires_at=now + timedelta(seconds=ttl)))
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        return False
+    if secrets.randbelow(100) == 0:  # now and then, forget keys that can no longer be replayed
+        db.session.execute(delete(UsedOnceKey).where(UsedOnceKey.expires_at < now))
+        db.session.commit()
+    return True
+
+
+def _redis(url: str):
+    client = current_app.extensions.get("used_once_redis")
+    if client is None:
+        from redis import Redis
+
+        client = current_app.extensions["used_once_redis"] = Redis.from_url(
+            url, socket_connect_timeout=1, socket_timeout=1)
+    return client
