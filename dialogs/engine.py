@@ -8,183 +8,14 @@ same transaction. Flows are declarative tables (see dialogs/flows/).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+from dialogs import flows as _flows  # noqa: F401  (registers every flow, in trigger order)
 from dialogs import intents, memory, nlu
+from dialogs.flow import (COMMANDS, IDLE, MIGRATIONS, NOTES, Accept, Answer, DialogState, Flow,  # noqa: F401
+                          Reject, StepSpec, _migrate, check_prompts, current, flow_for, register,
+                          registered_flows)
+from dialogs.flows import filing
 from dialogs.types import Choice, Context, Reply, RequestCallback, SetLanguage, SetLargeText, ShowFilings, Step
-
-# Commands that work at every step (DOMAIN: one question at a time, never trap the person).
-COMMANDS = ("back", "restart", "help", "cancel", "human", "large_text", "normal_text")
-IDLE = "idle"
-# A flow's absorb() may return replies under this key: things to say about what it
-# could not take (e.g. a start date in the past), shown before the next question.
-NOTES = "_notes"
-
-
-@dataclass
-class DialogState:
-    """The stored conversation: flow, step, answered slots and the undo record of each turn."""
-
-    flow: str | None = None
-    flow_version: int = 0
-    step: str = IDLE
-    slots: dict = field(default_factory=dict)
-    # One entry per applied turn: {slot: previous value or None}, so back restores exactly.
-    undo: list = field(default_factory=list)
-    offered: list = field(default_factory=list)  # values of the numbered choices last shown
-    turns: int = 0
-    large_text: bool = False
-    # What the person said anywhere in this session (dialogs/memory.py): every later flow starts from it.
-    memory: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        """Return a JSON-serialisable copy."""
-        return {
-            "flow": self.flow, "flow_version": self.flow_version, "step": self.step,
-            "slots": dict(self.slots), "undo": [dict(u) for u in self.undo],
-            "offered": list(self.offered), "turns": self.turns, "large_text": self.large_text,
-            "memory": dict(self.memory),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict | None) -> "DialogState":
-        """Rebuild a state from to_dict() output; unknown or missing keys get defaults."""
-        data = data or {}
-        return cls(
-            flow=data.get("flow"), flow_version=int(data.get("flow_version") or 0),
-            step=str(data.get("step") or IDLE), slots=dict(data.get("slots") or {}),
-            undo=[dict(u) for u in data.get("undo") or []], offered=list(data.get("offered") or []),
-            turns=int(data.get("turns") or 0), large_text=bool(data.get("large_text")),
-            memory=dict(data.get("memory") or {}),
-        )
-
-    def copy(self) -> "DialogState":
-        """Return a deep-enough copy for a turn to change freely."""
-        return DialogState.from_dict(self.to_dict())
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What the person said at a step: raw text, the chosen option (if any) and the NLU reading."""
-
-    text: str
-    choice: str | None
-    extraction: nlu.Extraction
-
-
-@dataclass(frozen=True)
-class Accept:
-    """The answer is valid: set these slots (and optionally say something first)."""
-
-    updates: dict
-    notes: tuple[Reply, ...] = ()
-    effects: tuple = ()
-    end: bool = False  # the answer ends the flow (e.g. "不办了"); notes say what happens next
-
-
-@dataclass(frozen=True)
-class Reject:
-    """The answer cannot be used: say why and ask the same step again; nothing is lost."""
-
-    reply: Reply
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    """One row of a flow table: the slot it fills, its prompt, and the step after it."""
-
-    name: str
-    slot: str
-    next: str | None
-    prompt: str
-    validate: Callable[[Answer, dict, Context], Accept | Reject]
-    choices: Callable[[dict, Context], list[Choice]] | None = None
-    applies: Callable[[dict, Context], bool] | None = None
-    params: Callable[[dict, Context], dict] | None = None
-
-
-@dataclass(frozen=True)
-class Flow:
-    """A declarative flow: steps in order, a start function and a finish function."""
-
-    name: str
-    version: int
-    steps: tuple[StepSpec, ...]
-    start: Callable[[nlu.Extraction, Context], dict]
-    absorb: Callable[[nlu.Extraction, dict, Context], dict]
-    finish: Callable[["DialogState", Context], tuple[tuple[Reply, ...], tuple]]
-    precondition: Callable[[Context], Reply | None] | None = None
-    first: str = ""
-
-    def __post_init__(self):
-        names = [s.name for s in self.steps]
-        if len(set(names)) != len(names):
-            raise ValueError(f"flow {self.name}: duplicate step names")
-        for spec in self.steps:
-            if spec.next is not None and spec.next not in names:
-                raise ValueError(f"flow {self.name}: step {spec.name} -> unknown step {spec.next!r}")
-        object.__setattr__(self, "first", names[0])
-
-    def step(self, name: str) -> StepSpec | None:
-        """Return the step with this name."""
-        return next((s for s in self.steps if s.name == name), None)
-
-    def prompt_ids(self) -> set[str]:
-        """Return every prompt id the table refers to (for the start-up check)."""
-        return {s.prompt for s in self.steps}
-
-    def current(self, slots: dict, ctx: Context) -> StepSpec | None:
-        """Walk the table from the first step; return the first applicable step still unanswered."""
-        seen, spec = set(), self.step(self.first)
-        while spec is not None and spec.name not in seen:
-            seen.add(spec.name)
-            applies = spec.applies is None or spec.applies(slots, ctx)
-            if applies and slots.get(spec.slot) in (None, ""):
-                return spec
-            spec = self.step(spec.next) if spec.next else None
-        return None
-
-
-_REGISTRY: dict[tuple[str, int], Flow] = {}
-_CURRENT: dict[str, int] = {}
-# (flow, old version) -> (new version, {old step or slot name: new name}).
-MIGRATIONS: dict[tuple[str, int], tuple[int, dict[str, str]]] = {}
-
-
-def register(flow: Flow, *, current: bool = True):
-    """Add a flow version to the registry (flows call this when their module loads)."""
-    _REGISTRY[(flow.name, flow.version)] = flow
-    if current:
-        _CURRENT[flow.name] = max(flow.version, _CURRENT.get(flow.name, 0))
-    return flow
-
-
-def registered_flows() -> list[Flow]:
-    """Return every registered flow version."""
-    return list(_REGISTRY.values())
-
-
-def flow_for(state: DialogState) -> Flow | None:
-    """Return the flow definition a state runs on, migrating or keeping its version."""
-    if state.flow is None:
-        return None
-    if (state.flow, state.flow_version) in _REGISTRY:
-        return _REGISTRY[(state.flow, state.flow_version)]
-    return None
-
-
-def _migrate(state: DialogState) -> DialogState:
-    """Move a session onto a newer flow version when an explicit mapping exists."""
-    key = (state.flow, state.flow_version)
-    while key in MIGRATIONS:
-        new_version, renames = MIGRATIONS[key]
-        state.slots = {renames.get(k, k): v for k, v in state.slots.items()}
-        state.undo = [{renames.get(k, k): v for k, v in u.items()} for u in state.undo]
-        state.step = renames.get(state.step, state.step)
-        state.flow_version = new_version
-        key = (state.flow, new_version)
-    return state
-
 
 def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx: Context) -> Step:
     """Apply one user turn to the state and return the new state, replies and effects."""
@@ -411,7 +242,6 @@ def _interject(understood: intents.Understanding, state: DialogState, ctx: Conte
         return then(pause + (Reply("common.back_to_step"),))
     if understood.slots.get("papers") and state.flow == "filing":
         # "需要哪些材料", "证明材料怎么上传" while filing: the papers of this filing, and when and how to send them.
-        from dialogs.flows import filing
 
         return then(filing.papers_question(state.slots, ctx, state.step) + (Reply("common.back_to_step"),))
     if not ctx.bound:
@@ -439,7 +269,6 @@ def _switch_language(lang: str, state: DialogState, ctx: Context) -> Step:
 
 def _correct(understood: intents.Understanding, text: str, extraction, state: DialogState, ctx: Context) -> Step:
     """Apply a correction said at any step of the filing ("就医地改成南京", "日期改成下周一", "承诺书不签了")."""
-    from dialogs.flows import filing
 
     flow = flow_for(state)
     slots = understood.slots
@@ -524,7 +353,7 @@ def _apply(state: DialogState, updates: dict, before: dict) -> None:
 
 
 def _start(name: str, extraction: nlu.Extraction, ctx: Context, state: DialogState) -> DialogState:
-    flow = _REGISTRY[(name, _CURRENT[name])]
+    flow = current(name)
     fresh = DialogState(flow=name, flow_version=flow.version, large_text=state.large_text, turns=state.turns + 1,
                         memory=state.memory)
     fresh.slots = flow.start(extraction, ctx)
@@ -580,7 +409,7 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
     name = _FLOW_OF_TOPIC.get(intent) or ("bind" if intent in ("my_filings", "who_filed") else None)
     if intent in ("my_filings", "who_filed"):
         state.memory["after_bind"] = "my_filings"
-    if name is None or (name, _CURRENT.get(name, 0)) not in _REGISTRY:
+    if name is None or current(name) is None:
         return _idle_menu(state, ())
     if not ctx.bound and name != "bind" and intent not in ("my_filings", "who_filed"):
         # Everything here acts for an insured person: bind first, in the conversation; what was said
@@ -593,7 +422,7 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
         state.offered = []
         return Step(state, (Reply("common.relative_not_linked", {"relation": understood.slots.get("relation")
                                                                  or "other"}),))
-    flow = _REGISTRY[(name, _CURRENT[name])]
+    flow = current(name)
     blocked = flow.precondition(ctx) if flow.precondition else None
     if blocked is not None:
         state.offered = []
@@ -712,17 +541,3 @@ def _human(state: DialogState, ctx: Context, flow_name: str, step: str) -> Step:
         return _ask(state, ctx, notes=(note,)) if flow_for(state) else _idle_menu(state, (note,))
     note, effect = Reply("common.human_recorded", {"phone": phone}), RequestCallback(flow_name, step)
     return _ask(state, ctx, notes=(note,), effects=(effect,)) if flow_for(state) else _idle_menu(state, (note,), (effect,))
-
-
-def check_prompts(available: Callable[[str], bool]) -> list[str]:
-    """Return the prompt ids used by registered flows that the prompt files do not define."""
-    missing = []
-    for flow in registered_flows():
-        wanted = flow.prompt_ids() | {f"{flow.name}.intro", f"{flow.name}.cancelled"}
-        wanted |= {f"{flow.name}.help_{s.name}" for s in flow.steps}
-        missing += sorted(p for p in wanted if not available(p))
-    return missing
-
-
-# Register the flows once the engine is defined (they import the names above).
-from dialogs import flows as _flows  # noqa: E402,F401

@@ -11,7 +11,7 @@ import re
 import sys
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, register
+from dialogs.flow import Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import place_from, steps_from
 from dialogs.types import BindIdentity, Choice, Context, Reply
 
@@ -61,7 +61,7 @@ def validate_name(answer: Answer, slots: dict, ctx: Context):
 
 
 def validate_insured_area(answer: Answer, slots: dict, ctx: Context):
-    entry = place_from(answer)
+    entry = place_from(answer, ctx)
     if isinstance(entry, Reject):
         return entry
     return Accept({"insured_area": entry.pool_code})

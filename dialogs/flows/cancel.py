@@ -8,11 +8,10 @@ cancel.mmd beside this file. The intent layer (dialogs/intents.py) starts it by 
 """
 from __future__ import annotations
 
-import re
 import sys
 
-from dialogs import engine, nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, register
+from dialogs import nlu
+from dialogs.flow import Accept, Answer, Flow, Reject, register
 from dialogs.flows import manage
 from dialogs.flows.common import steps_from
 from dialogs.types import CancelFiling, Choice, Context, Reply

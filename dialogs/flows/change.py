@@ -13,8 +13,8 @@ import re
 import sys
 from datetime import date
 
-from dialogs import engine, nlu
-from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, register
+from dialogs import nlu
+from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows import manage
 from dialogs.flows.common import place_from, steps_from
 from dialogs.flows.filing import LONG_TERM, TEMPORARY, _date_problem, _refuse_area
@@ -146,7 +146,7 @@ def params_treatment_area(slots: dict, ctx: Context) -> dict:
 
 
 def validate_treatment_area(answer: Answer, slots: dict, ctx: Context):
-    entry = place_from(answer)
+    entry = place_from(answer, ctx)
     if isinstance(entry, Reject):
         return entry
     filing = manage.chosen(slots, ctx)

@@ -5,13 +5,13 @@ is answered at once). The state diagram is in chronic.mmd beside this file.
 """
 from __future__ import annotations
 
-import re
 import sys
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, register
+from dialogs.flow import Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import disease_answer, member_for, place_from, steps_from
-from dialogs.flows.institution import match_disease, visit_date
+from dialogs.flows.common import match_disease
+from dialogs.flows.institution import visit_date
 from dialogs.types import CheckChronic, Context
 
 TABLE = (
@@ -61,7 +61,7 @@ def validate_disease(answer: Answer, slots: dict, ctx: Context):
 
 
 def validate_area(answer: Answer, slots: dict, ctx: Context):
-    entry = place_from(answer)
+    entry = place_from(answer, ctx)
     return entry if isinstance(entry, Reject) else Accept({"area": entry.pool_code})
 
 

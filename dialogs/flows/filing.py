@@ -12,7 +12,7 @@ from datetime import date
 
 from dialogs import intents, nlu
 from dialogs.nlu_dates import add_months, duration_end
-from dialogs.engine import NOTES, Accept, Answer, Flow, Reject, register
+from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import member_for, steps_from
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 

@@ -9,9 +9,9 @@ import re
 import sys
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Flow, Reject, register
-from dialogs.flows.common import disease_answer, place_from, steps_from
-from dialogs.types import CheckInstitution, Choice, Context, DiseaseEntry, Reply
+from dialogs.flow import Accept, Answer, Flow, Reject, register
+from dialogs.flows.common import disease_answer, match_disease, place_from, steps_from
+from dialogs.types import CheckInstitution, Choice, Context, Reply
 
 # A named institution that several share ("协和"): at most this many are offered as choices.
 NAMED_CHOICES = 4
@@ -31,17 +31,6 @@ _CARE_WORDS = (
     ("chronic", r"慢病|慢特病|慢性病|透析|化疗|放疗|chronic|dialysis"),
     ("outpatient", r"门诊|看病|看医生|复查|检查|挂号|outpatient|see(?:ing)? a doctor|check-?up|not stay"),
 )
-
-
-def match_disease(text: str, diseases: tuple[DiseaseEntry, ...]) -> str | None:
-    """Return the disease a message names by its name or a common word for it (longest word wins)."""
-    lowered = text.lower()
-    best = None
-    for disease in diseases:
-        for word in (disease.name, *disease.synonyms):
-            if word and word.lower() in lowered and (best is None or len(word) > best[1]):
-                best = (disease.code, len(word))
-    return best[0] if best else None
 
 
 def _care_from(text: str, ctx: Context) -> tuple[str | None, str | None]:
@@ -215,7 +204,7 @@ def applies_area(slots: dict, ctx: Context) -> bool:
 
 
 def validate_area(answer: Answer, slots: dict, ctx: Context):
-    entry = place_from(answer)
+    entry = place_from(answer, ctx)
     if isinstance(entry, Reject):
         return entry
     updates = {"area": entry.pool_code, "page": 1}
@@ -289,7 +278,7 @@ def validate_institution(answer: Answer, slots: dict, ctx: Context):
         return Accept({"named": named["named"], "page": 1})
     value = answer.choice
     if value is None and not re.search(r"更多|下一页|附近|离我近", answer.text or ""):
-        place = place_from(answer)
+        place = place_from(answer, ctx)
         there = [n for n in slots.get("named") or [] if not isinstance(place, Reject) and n[2] == place.pool_code]
         if len(there) == 1:
             # "北京那个" among hospitals of one name in several cities.

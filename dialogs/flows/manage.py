@@ -12,7 +12,7 @@ from datetime import date
 from functools import partial
 
 from dialogs import nlu
-from dialogs.engine import Accept, Answer, Reject, StepSpec
+from dialogs.flow import Accept, Answer, Reject, StepSpec
 from dialogs.flows.common import member_for
 from dialogs.types import ActiveFiling, Choice, Context, Reply
 

@@ -11,7 +11,7 @@ import re
 
 from dialogs import nlu
 from dialogs.nlu_numbers import parse_amount
-from dialogs.engine import Accept, Answer, Flow, Reject, StepSpec, register
+from dialogs.flow import Accept, Answer, Flow, Reject, StepSpec, register
 from dialogs.flows import institution
 from dialogs.types import CheckSettlement, Context, Reply
 

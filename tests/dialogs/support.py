@@ -219,7 +219,7 @@ def start_flow(chat: "Chat", name: str, text: str = "") -> engine.Step:
 
     ctx = chat.ctx
     extraction = nlu.extract(text, today=ctx.today, gazetteer=ctx.gazetteer)
-    flow = engine._REGISTRY[(name, engine._CURRENT[name])]
+    flow = engine.current(name)
     blocked = flow.precondition(ctx) if flow.precondition else None
     if blocked is not None:
         step = engine.Step(chat.state, (blocked,))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pytest
 
 from dialogs import engine, nlu
+from dialogs import flow as flow_module
 from dialogs.engine import Accept, DialogState, Flow, StepSpec
 from dialogs.flows import filing
 from dialogs.types import Reply
@@ -46,9 +47,9 @@ def tiny(version: int, *names: str) -> Flow:
 @pytest.fixture(autouse=True)
 def registry(monkeypatch):
     """Give each test its own copy of the registry, so temporary flows never leak."""
-    monkeypatch.setattr(engine, "_REGISTRY", dict(engine._REGISTRY))
-    monkeypatch.setattr(engine, "_CURRENT", dict(engine._CURRENT))
-    monkeypatch.setattr(engine, "MIGRATIONS", dict(engine.MIGRATIONS))
+    monkeypatch.setattr(flow_module, "_REGISTRY", dict(flow_module._REGISTRY))
+    monkeypatch.setattr(flow_module, "_CURRENT", dict(flow_module._CURRENT))
+    monkeypatch.setattr(flow_module, "MIGRATIONS", dict(flow_module.MIGRATIONS))
 
 
 def saved_on_v1(**slots) -> DialogState:
@@ -59,7 +60,7 @@ def saved_on_v1(**slots) -> DialogState:
 
 def test_a_session_saved_on_a_removed_version_is_moved_by_its_explicit_mapping_and_finishes():
     engine.register(tiny(2, "town", "date"), current=True)
-    engine.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
+    flow_module.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
 
     step = engine.advance(saved_on_v1(), "明天", context())
 
@@ -69,7 +70,7 @@ def test_a_session_saved_on_a_removed_version_is_moved_by_its_explicit_mapping_a
 
 def test_a_migrated_session_can_still_go_back_over_its_renamed_answers():
     engine.register(tiny(2, "town", "date"), current=True)
-    engine.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
+    flow_module.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
 
     step = engine.advance(saved_on_v1(), "返回", context())
 
@@ -79,8 +80,8 @@ def test_a_migrated_session_can_still_go_back_over_its_renamed_answers():
 
 def test_migrations_chain_through_every_intermediate_version():
     engine.register(tiny(3, "place", "day"), current=True)
-    engine.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
-    engine.MIGRATIONS[("tiny", 2)] = (3, {"town": "place", "date": "day"})
+    flow_module.MIGRATIONS[("tiny", 1)] = (2, {"city": "town", "when": "date"})
+    flow_module.MIGRATIONS[("tiny", 2)] = (3, {"town": "place", "date": "day"})
 
     step = engine.advance(saved_on_v1(), "明天", context())
 
