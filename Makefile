@@ -51,7 +51,7 @@ serve-prod: setup
 	@test -n "$$SECRET_KEY" || { echo "SECRET_KEY must be set (docs/operations.md, Production deployment)" >&2; exit 1; }
 	APP_ENV=production $(BIN)/flask --app wsgi upgrade
 	trap 'kill $$(jobs -p) 2>/dev/null' INT TERM EXIT; \
-	APP_ENV=production $(BIN)/flask --app wsgi worker & \
+	APP_ENV=production $(BIN)/flask --app "backend:create_worker_app()" worker & \
 	APP_ENV=production $(BIN)/gunicorn --workers $${WEB_CONCURRENCY:-2} --bind $${BIND:-$(HOST):$(PORT)} \
 	  --access-logfile - --logger-class backend.logging_setup.MaskingGunicornLogger \
 	  --timeout 30 --graceful-timeout 20 wsgi:app

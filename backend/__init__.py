@@ -14,10 +14,22 @@ from backend.lib import crypto
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
 
 
+def create_settlement_app(config: dict | None = None) -> Flask:
+    """Create an app serving only the settlement service (its API, health check and CLI)."""
+    return create_app(config, service="settlement")
+
+
+def create_worker_app(config: dict | None = None) -> Flask:
+    """Create an app that only delivers the outbox: `flask --app "backend:create_worker_app()" worker`."""
+    return create_app(config, service="worker")
+
+
 def create_app(config: dict | None = None, *, service: str = "assistant") -> Flask:
     """Create the app from environment settings, with optional overrides (tests).
 
-    service="settlement" serves only the settlement service (its own process, its own database).
+    service="settlement" serves only the settlement service (its own process, its own database);
+    service="worker" serves nothing: a process that only delivers the outbox (`flask worker`,
+    the RQ job), without the web blueprints.
     """
     settings = build_config(config)
     title = ("结算服务 API (settlement service)" if service == "settlement"
@@ -47,16 +59,18 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
         _tune_sqlite(app)
 
     from backend import models  # noqa: F401  (register the mappers)
-    from backend.api import bp as api_bp
     from backend.health import bp as health_bp
-    from backend.settlement import bp as settlement_bp
 
     app.register_blueprint(health_bp)
     # Embedded, the settlement service is served by the app itself; the assistant still calls it
-    # through the client port (in-process unless SETTLEMENT_URL is set).
-    if service == "settlement" or not app.config["SETTLEMENT_URL"]:
+    # through the client port (in-process unless SETTLEMENT_URL is set). A worker serves nothing.
+    if service == "settlement" or (service == "assistant" and not app.config["SETTLEMENT_URL"]):
+        from backend.settlement import bp as settlement_bp
+
         app.register_blueprint(settlement_bp)
     if service == "assistant":
+        from backend.api import bp as api_bp
+
         app.register_blueprint(api_bp)
         from backend.wechat import bp as wechat_bp
 
@@ -79,9 +93,11 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     from backend.cli import register as register_cli
 
     register_cli(app)
-    if service == "assistant":
-        from backend.adapters import queue
+    from backend.adapters import queue
+    from backend.worker import dispatch
 
+    queue.init_app(app, dispatch.drain)
+    if service == "assistant":
         queue.start_when_served(app)
     return app
 

@@ -68,7 +68,7 @@ def measure_http(seconds: float) -> None:
     env = dict(base.os.environ, APP_ENV="production", INSTANCE_PATH=tmp, DATABASE_URL=f"sqlite:///{tmp}/s.db",
                SECRET_KEY=base.SECRET_KEY, SETTLEMENT_API_TOKEN="bench-token", PYTHONPATH=str(base.ROOT))
     env.pop("REDIS_URL", None)
-    app = "backend.settlement:create_settlement_app()"
+    app = "backend:create_settlement_app()"
     for command in (["upgrade"], ["load-reference"], ["import-policies", "backend/data/sample_policies.yaml"],
                     ["import-catalogue", "backend/data/sample_catalogue.yaml"]):
         base.run_cli(env, sys.executable, "-m", "flask", "--app", app, *command)

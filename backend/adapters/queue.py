@@ -1,13 +1,14 @@
 """The background-work port: who drains the outbox, and how a commit wakes it.
 
 OUTBOX_WORKER=rq      (default when REDIS_URL is set): a wake-up is an RQ job on the "outbox"
-                      queue; `flask --app wsgi worker` runs the RQ worker plus a poller that
+                      queue; `flask worker` (docs/operations.md) runs the RQ worker plus a poller that
                       picks up retries whose backoff has passed (the scheduler).
 OUTBOX_WORKER=thread  (default without Redis): a daemon thread in each process that serves the
                       app, started with it, woken by commits and polling every OUTBOX_POLL_SECONDS.
 OUTBOX_WORKER=off     (tests): nothing runs by itself; tests call deliver_pending().
-Whatever runs, delivery goes through backend.services.delivery.deliver_pending, whose claims
-make any number of workers safe.
+Whatever runs, delivery goes through backend.worker.dispatch (the drain function init_app is given),
+whose claims make any number of workers safe. A request only marks its session (request_wake);
+the after_commit hook installed here wakes the worker once the rows are visible.
 """
 from __future__ import annotations
 
@@ -16,13 +17,50 @@ import os
 import threading
 import time
 
+from typing import Callable
+
 import click
-from flask import Flask
+from flask import Flask, current_app
+from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 log = logging.getLogger(__name__)
 QUEUE_NAME = "outbox"
+# The RQ job, named by its path so this adapter never imports the worker wing.
+DRAIN_JOB = "backend.worker.jobs.drain_job"
+_WAKE = "outbox_wake"
 _threads: dict[int, "ThreadWorker"] = {}
 _lock = threading.Lock()
+
+
+def init_app(app: Flask, drain: Callable[[Flask], int]) -> None:
+    """Give the app its delivery pass (run by the thread, `flask worker` and the RQ job's app)."""
+    app.extensions["outbox_drain"] = drain
+
+
+def drain(app: Flask) -> int:
+    """Run the app's delivery pass once (what a thread or the poller runs)."""
+    return app.extensions["outbox_drain"](app)
+
+
+def request_wake(session: Session) -> None:
+    """Ask for the worker to be woken once this session's transaction commits."""
+    session.info[_WAKE] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _wake_worker(session: Session) -> None:
+    # Only after the commit: a worker woken earlier could not see the rows yet.
+    if session.info.pop(_WAKE, False):
+        try:
+            wake(current_app._get_current_object())
+        except Exception:  # the poller delivers anyway; a lost wake-up only delays
+            log.warning("could not wake the outbox worker", exc_info=True)
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget(session: Session) -> None:
+    session.info.pop(_WAKE, None)
 
 
 class ThreadWorker:
@@ -54,39 +92,6 @@ class ThreadWorker:
             drain(self.app)
             self.event.wait(poll)
             self.event.clear()
-
-
-def drain(app: Flask) -> int:
-    """Run one delivery pass in an app context; log and swallow failures (the next pass retries)."""
-    from backend.extensions import db
-    from backend.services.delivery import deliver_pending
-
-    with app.app_context():
-        try:
-            return deliver_pending()
-        except Exception:  # e.g. the database restarting: the rows wait for the next pass
-            log.exception("outbox delivery pass failed")
-            db.session.rollback()
-            return 0
-        finally:
-            _delete_expired_documents(app)
-            db.session.remove()
-
-
-def _delete_expired_documents(app: Flask) -> None:
-    """Run the papers' retention job from the delivery loop, at most once per DOCUMENT_SWEEP_SECONDS."""
-    from backend.extensions import db
-    from backend.services import documents
-
-    now, last = time.monotonic(), app.extensions.get("documents_swept_at")
-    if last is not None and now - last < float(app.config.get("DOCUMENT_SWEEP_SECONDS") or 3600):
-        return
-    app.extensions["documents_swept_at"] = now
-    try:
-        documents.delete_expired()
-    except Exception:  # the next sweep retries; a paper's date does not move
-        log.exception("document retention pass failed")
-        db.session.rollback()
 
 
 def thread_worker(app: Flask) -> ThreadWorker:
@@ -155,21 +160,17 @@ def wake(app: Flask) -> None:
         if connection.set("outbox:wake", "1", nx=True, px=1000):
             from rq import Queue
 
-            Queue(QUEUE_NAME, connection=connection).enqueue("backend.adapters.queue.drain_job",
-                                                            result_ttl=0, failure_ttl=3600)
+            Queue(QUEUE_NAME, connection=connection).enqueue(DRAIN_JOB, result_ttl=0, failure_ttl=3600)
 
 
+# The app an RQ job of this process runs with: `flask worker` sets its own (backend/worker/jobs.py
+# builds a worker app when a process runs jobs without it).
 _job_app: Flask | None = None
 
 
-def drain_job() -> int:
-    """The RQ job: one delivery pass with this worker process's app."""
-    global _job_app
-    if _job_app is None:
-        from backend import create_app
-
-        _job_app = create_app()
-    return drain(_job_app)
+def job_app() -> Flask | None:
+    """Return the app this process's RQ jobs run with, if one was set."""
+    return _job_app
 
 
 def run_worker(app: Flask, *, once: bool = False) -> None:

@@ -125,7 +125,7 @@ def _field_names(detail: dict) -> list[str]:
 
 def client() -> SettlementClient:
     """Return the client the configuration asks for (in-process unless SETTLEMENT_URL is set)."""
-    from backend.settlement import api_token
+    from backend.settlement.blueprint import api_token
 
     config = current_app.config
     if not config.get("SETTLEMENT_URL"):

@@ -4,7 +4,7 @@ from apiflask.fields import Boolean, Dict, Integer, Nested, String
 from apiflask.validators import Length, Regexp
 from flask import current_app
 
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import RATE_LIMITED, UNBOUND
 from backend.auth import auth
 from backend.extensions import limiter

@@ -1,5 +1,5 @@
 """POST /api/v1/dialog/messages: one turn of the assistant, the same sessions as every channel."""
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import MessageIn, TurnOut
 from backend.auth import auth
 from backend.services import dialog_turns

@@ -6,7 +6,7 @@ from apiflask.fields import Boolean, File, Integer, List, Nested, String
 from apiflask.validators import Length
 from flask import Response, request, stream_with_context
 
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import RATE_LIMITED, UNBOUND
 from backend.auth import auth
 from backend.auth import current_person as _person

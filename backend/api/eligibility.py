@@ -1,5 +1,5 @@
 """POST /api/v1/eligibility/chronic: can my outpatient chronic-disease care settle directly there?"""
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import NOT_FOR_MEMBER, ChronicIn, ChronicOut
 from backend.auth import auth, current_person
 from backend.services import eligibility

@@ -1,5 +1,5 @@
 """Filings of the signed-in person and of the members they act for."""
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import REFUSED, UNBOUND, CancelIn, ChangeIn, FilingOut, FilingsOut
 from backend.auth import auth
 from backend.auth import current_person as _person

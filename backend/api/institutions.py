@@ -1,9 +1,9 @@
 """Networked institutions: public search, details, and (signed in) would my visit settle there."""
 from dataclasses import asdict
 
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import (
-    NOT_FOR_MEMBER, RATE_LIMITED, REFUSED, UNBOUND, ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
+    NOT_FOR_MEMBER, RATE_LIMITED, UNBOUND, ChoiceIn, FilingOut, InstitutionOut, InstitutionPageOut, InstitutionQuery, SettlementOut, SettlementQuery,
 )
 from backend.auth import auth, current_person
 from backend.extensions import db, limiter, public_rate_limit

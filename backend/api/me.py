@@ -3,7 +3,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, List, Nested, String
 from apiflask.validators import Length, OneOf
 
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import REFUSED, UNBOUND
 from backend.auth import auth, current_person
 from backend.services import activity, profile

@@ -3,7 +3,7 @@ from apiflask import Schema
 from apiflask.fields import Boolean, Date, String
 from apiflask.validators import Length, OneOf
 
-from backend.api import bp
+from backend.api.blueprint import bp
 from backend.api.schemas import NOT_FOR_MEMBER, RATE_LIMITED, REFUSED
 from backend.auth import auth, current_person
 from backend.extensions import limiter, public_rate_limit

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import abort, current_app, g, redirect, render_template, request, url_for
 
-from backend.console import bp, end_session, start_session
+from backend.console.base import bp, end_session, start_session
 from backend.console.forms import LoginForm, LogoutForm
 from backend.extensions import limiter
 from backend.services import staff_accounts

@@ -9,7 +9,7 @@ from werkzeug.exceptions import HTTPException
 
 from backend import messages
 from backend.console import labels
-from backend.errors import database_unavailable
+from backend.errors import database_unavailable, refuse_nul_characters
 from backend.extensions import db
 from backend.lib import clock
 from backend.services import staff_accounts
@@ -136,14 +136,7 @@ def handle_unexpected(exc: Exception):
     return _error_page("internal_error", 500)
 
 
-from backend.console import auth, dashboard_views, family_views, policy_views, review_views  # noqa: E402,F401
 
 
-def _register_nul_guard() -> None:
-    # The same guard as the H5 pages: PostgreSQL cannot compare text holding NUL.
-    from backend.pages import refuse_nul_characters
-
-    bp.before_request(refuse_nul_characters)
-
-
-_register_nul_guard()
+# The same guard as the H5 pages: PostgreSQL cannot compare text holding NUL.
+bp.before_request(refuse_nul_characters)

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from flask import Response, g, render_template, request
 
-from backend.console import bp, charts
+from backend.console import charts
+from backend.console.base import bp
 from backend.services import dashboard
 
 

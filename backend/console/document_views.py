@@ -8,7 +8,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from backend import messages
 from backend.api.documents import paper_response
-from backend.console import bp
+from backend.console.base import bp
 from backend.console.forms import options
 from backend.lib import uploads
 from backend.services import documents, review_documents

@@ -6,7 +6,7 @@ from datetime import timedelta
 from flask import Response, flash, g, redirect, render_template, request, url_for
 
 from backend import messages
-from backend.console import bp
+from backend.console.base import bp
 from backend.console.forms import PolicyImportForm
 from backend.console.policy_form import PolicyForm, RuleForm, form_data, to_document
 from backend.lib import clock

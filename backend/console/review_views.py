@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import flash, g, redirect, render_template, request, url_for
 
 from backend import messages
-from backend.console import bp
+from backend.console.base import bp
 from backend.console.forms import BulkApproveForm, DecisionForm, QueueFilterForm, options
 from backend.console.document_views import PaperRequestForm, PaperVerdictForm
 from backend.services import review, review_documents

@@ -1,7 +1,7 @@
 """The settlement service's own records: filings registered by hand-off, estimates, the catalogue.
 
 The settlement service keeps these apart from the assistant's tables: embedded, they live in the
-same database; run as its own process (`flask --app "backend.settlement:create_settlement_app()"`),
+same database; run as its own process (`flask --app "backend:create_settlement_app()"`),
 in that process's database. The assistant never reads them directly, only through the client port.
 """
 from __future__ import annotations

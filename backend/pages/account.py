@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.auth import ensure_identity, identity_for_page_code
 from backend.extensions import db
 from backend.models import WeChatIdentity
-from backend.pages import (
+from backend.pages.base import (
     bp, current_identity, current_person, error_text, form_problem, language, person_required, render_page, safe_next,
     sign_in, sign_out, signed_in,
 )
@@ -39,7 +39,7 @@ def _dev_allowed() -> bool:
 @bp.get("/")
 def home():
     """Ask what the visitor wants to do (three at a time and "more" in large text)."""
-    from backend.pages import large_text
+    from backend.pages.base import large_text
 
     page = max(1, request.args.get("page", 1, type=int) or 1)
     items = list(SERVICES)
@@ -123,7 +123,7 @@ def settings():
     Large text asks them one per screen (a ``step`` field), normal text in one form; both save with
     ``profile.update_settings``.
     """
-    from backend.pages import large_text
+    from backend.pages.base import large_text
 
     person = current_person()
     in_steps = "step" in request.form if request.method == "POST" else large_text()
@@ -150,7 +150,7 @@ def settings():
 def _settings_steps(person):
     """Large text: language, then large text, then phone, one per screen; saved together at the end."""
     from backend import messages
-    from backend.pages import language
+    from backend.pages.base import language
 
     steps, lang = SETTINGS_STEPS, language()
     posted = request.method == "POST"

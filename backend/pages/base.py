@@ -233,6 +233,3 @@ def _unexpected(exc: Exception):
     current_app.logger.exception("unhandled error on page %s %s", request.method, request.path)
     db.session.rollback()
     return render_page("pages/error.html", status=500, message=messages.text("internal_error", language()))
-
-
-from backend.pages import account, family_pages, filing_pages, lookup_pages, paper_pages  # noqa: E402,F401  (routes)

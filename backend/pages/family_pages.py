@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import redirect, request, url_for
 from wtforms import SelectChoice
 
-from backend.pages import (
+from backend.pages.base import (
     bp, current_person, error_text, form_problem, large_text, person_required, render_page,
 )
 from backend.lib import idnumber
@@ -22,7 +22,7 @@ INVITE_STEPS = SessionSteps("invite", ("name", "id_number", "relation", "agent_r
 
 
 def _relation_choices(form: InviteForm) -> None:
-    from backend.pages import language
+    from backend.pages.base import language
     from backend.pages.words import relation
 
     member = LARGE_MEMBER_RELATIONS if large_text() else family.MEMBER_RELATIONS
@@ -85,7 +85,7 @@ def _invitation_made(made):
 def _invite_answer(form: InviteForm, step: str, draft: dict) -> tuple[str | None, str | None]:
     """Check one screen's answer; returns (problem, answer)."""
     from backend import messages
-    from backend.pages import language
+    from backend.pages.base import language
 
     lang = language()
     if step == "name":
@@ -108,7 +108,7 @@ def _invite_answer(form: InviteForm, step: str, draft: dict) -> tuple[str | None
 
 def _invite_steps():
     """Large text: name, ID number, relation, my relation, one per screen; then the same invitation."""
-    from backend.pages import language
+    from backend.pages.base import language
 
     steps = INVITE_STEPS
     posted = request.method == "POST"

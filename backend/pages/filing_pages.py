@@ -6,7 +6,7 @@ from datetime import date
 from flask import redirect, request, url_for
 
 from backend import messages
-from backend.pages import (
+from backend.pages.base import (
     bp, current_person, error_text, form_problem, language, large_text, person_required, render_page,
 )
 from backend.pages.forms import CancelForm, ChangeForm

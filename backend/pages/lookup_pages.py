@@ -8,7 +8,7 @@ from flask import request, url_for
 
 from backend import messages
 from backend.lib import clock
-from backend.pages import (
+from backend.pages.base import (
     bp, current_identity, current_person, error_text, form_problem, language, large_text, person_required,
     render_page,
 )

@@ -10,7 +10,7 @@ from flask import g, redirect, request, url_for
 
 from backend import messages
 from backend.api.documents import paper_response
-from backend.pages import bp, current_person, error_text, form_problem, language, person_required, render_page
+from backend.pages.base import bp, current_person, error_text, form_problem, language, person_required, render_page
 from backend.pages.filing_pages import render_filing
 from backend.pages.forms import PaperDeleteForm, PaperForm
 from backend.pages.paper_view import papers_view

@@ -102,7 +102,7 @@ class QuerySteps:
 
 def step_problem(form, step: str, message: str) -> str | None:
     """Check a one-question screen: its CSRF token and its own field only (the others are asked elsewhere)."""
-    from backend.pages import language
+    from backend.pages.base import language
 
     form.validate()
     if "csrf_token" in form.errors:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, Person
+from backend.rules import filing_decision as rules
 from backend.services.gazetteer import area_name
 from backend.services import filings
 from backend.services.errors import DomainError, FilingLocked, FilingNotActive, NotFound
@@ -70,10 +70,22 @@ def cancel_reply(person: Person, effect: CancelFiling, lang: str) -> Reply:
                                  "was": was})
 
 
+def explain_failed(checks: list[dict], lang: str) -> list[str]:
+    """The sentences that say why a decision's failed checks failed (one home for their wording)."""
+    sentences = []
+    for raw in checks:
+        if raw["passed"]:
+            continue
+        params = dict(raw.get("params") or {})
+        for key in ("treatment_area", "area_code"):
+            if params.get(key):
+                params[key] = area_name(params[key], lang)
+        sentences.append(rules.explain(rules.Check(raw["code"], False, raw["effect"], params), lang))
+    return sentences
+
+
 def change_reply(person: Person, effect: ChangeFiling, lang: str) -> Reply:
     """Replace the confirmed filing by its changed version and say what was decided, and what happens next."""
-    from backend.services.dialog_turns import _explain_failed  # one home for the reasons' wording
-
     changes = dict(effect.changes)
     if changes.get("start_date"):
         changes["start_date"] = date.fromisoformat(changes["start_date"])
@@ -95,4 +107,4 @@ def change_reply(person: Person, effect: ChangeFiling, lang: str) -> Reply:
         return Reply("change.done", params)
     if new.status == "pending_review":
         return Reply("change.pending", params)
-    return Reply("change.refused", {**params, "reasons": _explain_failed(new.decision_checks, lang)})
+    return Reply("change.refused", {**params, "reasons": explain_failed(new.decision_checks, lang)})

@@ -20,7 +20,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.models import Area, DialogSession, Disease, Filing, Institution, Person, WeChatIdentity
+from backend.models import DialogSession, Disease, Filing, Institution, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
 from backend.services import (
     dialog_manage, dialog_people, documents, eligibility, filings, institution_names, institution_search, institutions,
@@ -29,7 +29,7 @@ from backend.services import (
 from backend.services.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.gazetteer import area_name, gazetteer
 from backend.services.reference_data import current_policy
-from dialogs import engine, nlu
+from dialogs import engine
 from dialogs.prompts import render_step
 from dialogs.types import (
     ActiveFiling, AreaRules, BindIdentity, CancelFiling, ChangeFiling, CheckChronic, CheckInstitution, CheckSettlement,
@@ -221,19 +221,6 @@ def _load_session(key: str) -> DialogSession:
     return session
 
 
-def _explain_failed(checks: list[dict], lang: str) -> list[str]:
-    sentences = []
-    for raw in checks:
-        if raw["passed"]:
-            continue
-        params = dict(raw.get("params") or {})
-        for key in ("treatment_area", "area_code"):
-            if params.get(key):
-                params[key] = area_name(params[key], lang)
-        sentences.append(rules.explain(rules.Check(raw["code"], False, raw["effect"], params), lang))
-    return sentences
-
-
 def outcome_reply(filing: Filing, lang: str, chronic_missing: str | None = None) -> Reply:
     """Say what was decided, why, and what happens next."""
     prompt = {"approved": "filing.outcome_approved", "pending_review": "filing.outcome_pending"}.get(
@@ -244,7 +231,7 @@ def outcome_reply(filing: Filing, lang: str, chronic_missing: str | None = None)
         "end": filing.end_date.isoformat() if filing.end_date else None,
         "start": filing.start_date.isoformat(), "in_effect": filing.start_date <= clock.today(),
         "lock_until": filing.lock_until.isoformat() if filing.lock_until else None,
-        "reasons": _explain_failed(filing.decision_checks, lang), "chronic_missing": chronic_missing,
+        "reasons": dialog_manage.explain_failed(filing.decision_checks, lang), "chronic_missing": chronic_missing,
         # Filed with papers: the ones still to send, and how (a photo in the chat, the pages, the mini-program).
         "papers_missing": [documents.material_name(code, lang) for code in paper_requests.needed_for_filing(filing)]
         if "documents" in (filing.materials or []) else [],

@@ -10,7 +10,6 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import select, update
@@ -20,6 +19,7 @@ from backend.extensions import db
 from backend.lib import clock, uploads
 from backend.models import AreaPolicy, DialogSession, Document, Filing, Person, StaffUser
 from backend.services import audit, filings
+from backend.services.paper_retention import retention_days, schedule_deletion  # noqa: F401
 from backend.services.errors import DomainError, NotFound
 from backend.services.reference_data import current_policy
 from backend.services.staff_accounts import can_decide
@@ -318,25 +318,6 @@ def _erase(document: Document) -> None:
 
 
 # ----------------------------------------------------------------------------- retention
-def retention_days(filing: Filing) -> int:
-    """Return how many days a decided filing's papers are kept (the area's rule, else the setting, else 30)."""
-    policy = db.session.get(AreaPolicy, filing.policy_id) if filing.policy_id else None
-    if policy is not None and policy.document_retention_days is not None:
-        return policy.document_retention_days
-    return int(current_app.config["DOCUMENT_RETENTION_DAYS"])
-
-
-def schedule_deletion(filing: Filing) -> None:
-    """Date a decided (or cancelled) filing's papers for deletion, inside the caller's transaction.
-
-    Papers already dated keep their date: a later cancellation does not extend it.
-    """
-    when = clock.today() + timedelta(days=retention_days(filing))
-    db.session.execute(update(Document).where(Document.filing_id == filing.id, Document.deleted_at.is_(None),
-                                              Document.delete_after.is_(None))
-                       .values(delete_after=when).execution_options(synchronize_session=False))
-
-
 def delete_expired(limit: int = 500) -> int:
     """Delete the contents of papers past their date; keep the metadata; audit each; commits per paper."""
     today, done = clock.today(), 0

@@ -14,7 +14,7 @@ from backend.lib import clock
 from backend.lib.masking import mask_phone
 from backend.models import Area, AreaPolicy, FamilyLink, Filing, FilingInstitution, Person
 from backend.rules import filing_decision as rules
-from backend.services import audit, outbox, review_reasons
+from backend.services import audit, paper_retention, outbox, review_reasons
 from backend.services.errors import FilingLocked, FilingNotActive, NotAllowed, NotFound
 from backend.services.reference_data import current_policy
 
@@ -223,9 +223,7 @@ def cancel_filing(actor: Person, reference: str, *, channel: str, reason: str = 
     filing.version += 1
     if was_approved:
         _announce(filing, principal, "filing.cancelled")
-    from backend.services import documents  # imported here: documents builds on this module
-
-    documents.schedule_deletion(filing)  # a cancelled filing's papers go like a decided one's
+    paper_retention.schedule_deletion(filing)  # a cancelled filing's papers go like a decided one's
     audit.record("filing.cancelled", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
                  subject_type="filing", subject_id=reference, channel=channel, reason=reason[:200])
     _commit()

@@ -12,7 +12,8 @@ from backend.adapters.settlement import SettlementRejected, SettlementUnavailabl
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage
-from backend.services import audit, delivery, notifications
+from backend.services import audit, notifications
+from backend.worker.errors import DeliveryFailed, RetryLater
 
 EVENTS = {"filing.registered": "registered", "filing.cancelled": "cancelled", "filing.superseded": "superseded"}
 
@@ -66,14 +67,16 @@ def _notify_once(person_id: int, kind: str, params: dict, key: str) -> None:
         notifications.notify(person_id, kind, params, key=key)
 
 
-def _waiting(message: OutboxMessage, reason: str) -> None:
+def on_retry(message: OutboxMessage, reason: str) -> None:
+    """Show the person that the hand-off waits for the settlement service."""
     filing = _filing(message)
     if _is_latest(filing, message):
         filing.handoff_detail = "waiting: settlement service unavailable, retrying"
         filing.handoff_updated_at = clock.now()
 
 
-def _failed(message: OutboxMessage, reason: str) -> None:
+def on_failure(message: OutboxMessage, reason: str) -> None:
+    """Record a refused hand-off on the filing, audit it and tell the person once."""
     filing = _filing(message)
     if filing is None:
         return
@@ -88,15 +91,14 @@ def _failed(message: OutboxMessage, reason: str) -> None:
                  f"{message.idempotency_key}:failed")
 
 
-@delivery.handles("filing.", on_retry=_waiting, on_failure=_failed)
 def deliver_filing(message: OutboxMessage) -> None:
     """Register one filing version with the settlement service and record the answer."""
     try:
         answer = client().register(registration_message(message))
     except SettlementUnavailable as exc:
-        raise delivery.RetryLater(str(exc)) from None
+        raise RetryLater(str(exc)) from None
     except SettlementRejected as exc:
-        raise delivery.DeliveryFailed(f"{exc.code} {exc.params}") from None
+        raise DeliveryFailed(f"{exc.code} {exc.params}") from None
     filing = _filing(message)
     if filing is None:
         return

@@ -1,15 +1,12 @@
 """Enqueue hand-off messages in the same transaction as the change they announce."""
 from __future__ import annotations
 
-from sqlalchemy import event, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
 
+from backend.adapters import queue
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage
-
-_WAKE = "outbox_wake"
-
 
 def enqueue(topic: str, aggregate_type: str, aggregate_id: str, payload: dict, *, key: str) -> OutboxMessage:
     """Add an outbox message with the next per-aggregate sequence number.
@@ -28,19 +25,5 @@ def enqueue(topic: str, aggregate_type: str, aggregate_id: str, payload: dict, *
                             sequence=(last or 0) + 1, idempotency_key=key, payload=payload,
                             created_at=now, next_attempt_at=now)
     db.session.add(message)
-    db.session.info[_WAKE] = True
+    queue.request_wake(db.session)
     return message
-
-
-@event.listens_for(Session, "after_commit")
-def _wake_worker(session: Session) -> None:
-    # Only after the commit: a worker woken earlier could not see the rows yet.
-    if session.info.pop(_WAKE, False):
-        from backend.services.delivery import kick
-
-        kick()
-
-
-@event.listens_for(Session, "after_rollback")
-def _forget(session: Session) -> None:
-    session.info.pop(_WAKE, None)

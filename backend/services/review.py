@@ -11,7 +11,8 @@ from backend.lib import clock
 from backend.models import Area, AuditEntry, AreaPolicy, Filing, Person, StaffUser
 from backend.rules import filing_decision as rules
 from backend.services import filings, notifications
-from backend.services.errors import DomainError, NotFound
+from backend.services.errors import NotFound
+from backend.services.review_errors import AlreadyDecided, DecisionInvalid, already_decided
 from backend.services import documents, review_documents
 from backend.services.review_reasons import NOTE_REQUIRED, OWN_ACTION, REASONS, STATUS_OF_ACTION, sentence
 from backend.services.staff_accounts import audit_now, can_decide, can_view_area, require, visible_areas
@@ -36,18 +37,6 @@ MATERIAL_LABELS = {
     "documents": "证明材料（申请人声明有，原件线下查验）documents declared, originals checked offline",
     "commitment_letter": "承诺书 signed promise",
 }
-
-
-class AlreadyDecided(DomainError):
-    """Another reviewer decided the case first (or it is no longer pending)."""
-
-    code, status = "review_already_decided", 409
-
-
-class DecisionInvalid(DomainError):
-    """The decision form does not name a usable reason."""
-
-    code, status = "review_decision_invalid", 400
 
 
 @dataclass(frozen=True)
@@ -276,7 +265,7 @@ def _decide(staff: StaffUser, reference: str, action: str, reason: str, note: st
     ).rowcount
     if claimed != 1:
         db.session.rollback()
-        raise _already_decided(reference)
+        raise already_decided(reference)
     db.session.refresh(filing)
     # The decision names the papers it rests on, and dates them for deletion (the area's retention).
     papers = review_documents.papers_line(filing)
@@ -307,16 +296,6 @@ def _supersede_replaced(filing: Filing, principal: Person) -> None:
     if old is not None and old.status in rules.ACTIVE_STATUSES:
         old.status, old.version = "superseded", old.version + 1
         filings._announce(old, principal, "filing.superseded")
-
-
-def _already_decided(reference: str) -> AlreadyDecided:
-    row = db.session.execute(
-        select(Filing.status, Filing.decided_at, StaffUser.display_name)
-        .outerjoin(StaffUser, StaffUser.id == Filing.decided_by_staff_id).where(Filing.reference == reference)
-    ).one()
-    decided_at = row.decided_at.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M") if row.decided_at else "-"
-    return AlreadyDecided(reference=reference, status=row.status, decided_by=row.display_name or "系统 system",
-                          decided_at=decided_at)
 
 
 @dataclass

@@ -16,6 +16,7 @@ from backend.lib import clock
 from backend.models import Document, Filing, StaffUser
 from backend.models.documents import REVIEW_VERDICTS
 from backend.services import documents, notifications
+from backend.services.review_errors import already_decided
 from backend.services.errors import DomainError, NotFound
 from backend.services.review_reasons import sentence
 from backend.services.staff_accounts import audit_now, can_decide, can_view_area, require
@@ -131,9 +132,7 @@ def ask_for_paper(staff: StaffUser, reference: str, material_code: str, reason: 
         .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:
         db.session.rollback()
-        from backend.services.review import _already_decided
-
-        raise _already_decided(reference)
+        raise already_decided(reference)
     db.session.refresh(filing)
     params = {"reference": reference, "status": "info_requested", "reason": documents.PAPER_REQUESTED,
               "reason_zh": sentence(documents.PAPER_REQUESTED, "zh_CN"),

@@ -15,8 +15,9 @@ from backend.auth import ensure_identity, issue_token
 from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import Area, OutboxMessage, Person, WeChatIdentity, WeChatSubscription
-from backend.services import audit, delivery
+from backend.services import audit
 from backend.services.errors import DomainError, IdentityRequired
+from backend.worker.errors import RetryLater
 
 log = logging.getLogger(__name__)
 
@@ -206,7 +207,6 @@ def record_subscriptions(identity: WeChatIdentity, results: dict[str, str]) -> d
     return {"subscriptions": {r.kind: r.remaining for r in rows}}
 
 
-@delivery.handles("wechat.link_identity")
 def link_identity(message: OutboxMessage) -> None:
     """Learn a new follower's unionid and bind them like their bound mini-program identity."""
     payload = message.payload
@@ -218,7 +218,7 @@ def link_identity(message: OutboxMessage) -> None:
         unionid = wechat_api.api().unionid(identity.openid)
     except wechat_api.WeChatError as exc:
         if exc.transient:
-            raise delivery.RetryLater(str(exc)) from exc
+            raise RetryLater(str(exc)) from exc
         return  # e.g. 40003: no longer a follower; nothing to link
     if unionid:
         identity.unionid = unionid

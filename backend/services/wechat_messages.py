@@ -27,7 +27,7 @@ from backend.auth import ensure_identity
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import DialogSession, WeChatIdentity, WeChatInboundMessage
-from backend.services import audit, delivery, dialog_turns, outbox, wechat_images, wechat_replies
+from backend.services import audit, dialog_turns, outbox, wechat_images, wechat_replies
 from backend.services.errors import DomainError, StaleTurn
 
 log = logging.getLogger(__name__)
@@ -111,8 +111,7 @@ def _run(app: Flask, job: _Job, message: BaseMessage) -> Answer:
                 app_id = official_app_id()
                 wechat_replies.queue_customer_service(app_id, message.source, parts,
                                                       key=f"{app_id}:{dedup_key(message)}")
-                db.session.commit()
-                _kick()
+                db.session.commit()  # the commit wakes the worker (backend/adapters/queue.py)
             except Exception:
                 log.exception("could not queue the follow-up reply for %s", dedup_key(message))
                 db.session.rollback()
@@ -232,8 +231,6 @@ def _handle_event(app_id: str, message: BaseMessage, key: str) -> Answer:
                          principal_id=identity.person_id, subject_type="wechat_identity",
                          subject_id=str(identity.id), channel=CHANNEL)
     db.session.commit()
-    if first and event in ("subscribe", "subscribe_scan"):
-        _kick()
     lang = identity.person.language if identity.person else "zh_CN"
     if event in ("subscribe", "subscribe_scan"):
         bound = identity.person_id is not None
@@ -242,8 +239,3 @@ def _handle_event(app_id: str, message: BaseMessage, key: str) -> Answer:
     return Answer(None, repeated=not first)
 
 
-def _kick() -> None:
-    """Wake the delivery worker after a commit that queued something (when the worker exists)."""
-    kick = getattr(delivery, "kick", None)
-    if kick is not None:
-        kick()

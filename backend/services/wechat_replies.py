@@ -20,7 +20,8 @@ from backend.adapters import wechat as wechat_api
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage, WeChatInboundMessage, WeChatOutboundMessage
-from backend.services import delivery, outbox
+from backend.services import outbox
+from backend.worker.errors import DeliveryFailed, RetryLater
 from dialogs.prompts import LARGE_MAX_CHARS
 
 log = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def window_open(app_id: str, openid: str) -> bool:
 def send_customer_service(app_id: str, openid: str, text: str, purpose: str) -> bool:
     """Send one customer-service message if the window allows; return whether it was sent.
 
-    Raises delivery.RetryLater for transient failures and DeliveryFailed for unexpected refusals.
+    Raises RetryLater for transient failures and DeliveryFailed for unexpected refusals.
     """
     if not window_open(app_id, openid):
         log.info("customer-service message to %s… not sent: outside the 48 h window or over 5 messages", openid[:6])
@@ -135,14 +136,13 @@ def send_customer_service(app_id: str, openid: str, text: str, purpose: str) -> 
         if exc.errcode in WINDOW_CLOSED:
             return False
         if exc.transient:
-            raise delivery.RetryLater(str(exc)) from exc
-        raise delivery.DeliveryFailed(str(exc)) from exc
+            raise RetryLater(str(exc)) from exc
+        raise DeliveryFailed(str(exc)) from exc
     db.session.add(WeChatOutboundMessage(app_id=app_id, openid=openid, channel="customer_service", purpose=purpose,
                                          sent_at=clock.now()))
     return True
 
 
-@delivery.handles("wechat.customer_service")
 def deliver_customer_service(message: OutboxMessage) -> None:
     """Send one queued customer-service text; outside the window there is nothing to send."""
     payload = message.payload

@@ -1,7 +1,8 @@
 """The settlement service's own HTTP API (/settlement/v1): thin routes over backend/settlement/service.py."""
 from flask import jsonify
 
-from backend.settlement import bp, service, service_auth
+from backend.settlement import service
+from backend.settlement.blueprint import bp, service_auth
 from backend.settlement.schemas import (EstimateIn, EstimateOut, ReadinessIn, ReadinessOut, RegistrationIn,
                                         RegistrationOut)
 

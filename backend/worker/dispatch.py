@@ -30,7 +30,7 @@ from backend.lib import clock
 from backend.models import OutboxMessage
 from backend.services import documents
 from backend.worker.errors import DeliveryFailed, RetryLater
-from backend.worker.handlers import HANDLERS, Hook, Registration
+from backend.worker.handlers import HANDLERS, Handler, Hook, Registration
 
 log = logging.getLogger(__name__)
 

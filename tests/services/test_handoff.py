@@ -8,7 +8,8 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage, SettlementFiling, SettlementRegistration
-from backend.services import delivery, handoff
+from backend.services import handoff
+from backend.worker import dispatch as delivery
 
 
 def outbox(topic_prefix=""):
@@ -109,7 +110,7 @@ def test_a_refused_registration_is_failed_audited_and_told(app, as_person, peopl
         message = outbox("filing.")[0]
         message.payload = {**message.payload, "category": "nonsense"}  # the service will refuse it (400)
         db.session.commit()
-        from backend.settlement import create_settlement_app
+        from backend import create_settlement_app
         from tests.support.server import serving
 
         settlement = create_settlement_app({"SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],

@@ -4,7 +4,10 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AuditEntry, OutboxMessage, WeChatSubscription
-from backend.services import delivery, notifications
+from backend.services import notifications
+from backend.worker import dispatch as delivery
+from backend.worker import wechat_notifications
+from backend.worker.errors import DeliveryFailed, RetryLater
 from backend.services.review_reasons import SHORT, sentence
 from tests.support.fake_wechat import TEMPLATES, fake_wechat, wechat  # noqa: F401
 
@@ -87,7 +90,7 @@ def test_a_later_version_reaching_settlement_is_told_as_a_change_in_effect(app, 
     assert "已经同步到结算系统" in first and "变更" not in first
     assert "变更" in second and "新选的医院" in second and "BA20261122-0001" in second
     with app.app_context():
-        data = notifications._subscribe_data("handoff_delivered", {"reference": "BA20261122-0001", "version": 2})
+        data = wechat_notifications._subscribe_data("handoff_delivered", {"reference": "BA20261122-0001", "version": 2})
     assert data["thing3"]["value"] == "备案变更已同步到结算系统" and len(data["thing3"]["value"]) <= 20
 
 
@@ -115,7 +118,7 @@ def test_a_server_error_asks_the_worker_to_retry_later(app, wechat, people):
     _follower(wechat).say("你好")
     wechat.fake.fail(CUSTOM, status=503, times=2)
     message_id = _notify(app, people.worker)
-    with pytest.raises(delivery.RetryLater):
+    with pytest.raises(RetryLater):
         _handle(app, message_id)
     wechat.deliver()
     assert _status(app, message_id) == "pending"
@@ -137,7 +140,7 @@ def test_an_unexpected_refusal_is_a_permanent_failure(app, wechat, people):
     _subscriber(wechat)
     wechat.fake.fail(SUBSCRIBE, errcode=40037)  # invalid template id: a configuration error
     message_id = _notify(app, people.worker)
-    with pytest.raises(delivery.DeliveryFailed):
+    with pytest.raises(DeliveryFailed):
         _handle(app, message_id)
 
 
@@ -174,7 +177,7 @@ def test_a_reviewers_rejection_by_subscribe_message_names_the_reason_within_twen
 
 
 def test_every_short_reason_fits_a_subscribe_message_field():
-    assert all(len(short) <= notifications.THING_MAX_CHARS for short in SHORT.values())
+    assert all(len(short) <= wechat_notifications.THING_MAX_CHARS for short in SHORT.values())
 
 
 def test_a_long_note_is_cut_so_the_customer_service_text_stays_within_wechats_2048_bytes(app, wechat, people):

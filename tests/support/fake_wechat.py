@@ -375,7 +375,7 @@ class WeChatActions:
 
     def deliver(self) -> int:
         """Deliver every due outbox message as the worker does, and return how many were delivered."""
-        from backend.services import delivery
+        from backend.worker import dispatch as delivery
 
         # Rows are stamped by the service clock, so a test's frozen clock finds them due.
         with self.app.app_context():

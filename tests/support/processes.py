@@ -13,7 +13,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask"]
-SETTLEMENT_APP = "backend.settlement:create_settlement_app()"
+SETTLEMENT_APP = "backend:create_settlement_app()"
 
 
 def xdist_index() -> int:

@@ -11,8 +11,9 @@ from backend.adapters import queue, storage
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AreaPolicy, AuditEntry, Document, OutboxMessage, SettlementRegistration
-from backend.services import documents, notifications
-from backend.services.delivery import deliver_pending
+from backend.services import documents
+from backend.worker import wechat_notifications
+from backend.worker.dispatch import deliver_pending
 from tests.lib.test_uploads import jpeg_with_gps
 from tests.support.console import ConsoleActions, create_staff, filing, pending_filing, text
 
@@ -51,7 +52,7 @@ def test_asking_for_another_paper_sends_the_case_to_the_person_and_their_upload_
     assert REASON in mine["decision_note"]
     with app.app_context():
         note = db.session.scalar(select(OutboxMessage).where(OutboxMessage.topic == "notification.filing_decided"))
-        words = notifications.notification_text("filing_decided", note.payload["params"])
+        words = wechat_notifications.notification_text("filing_decided", note.payload["params"])
     assert "单位派出证明" in words and REASON in words and note.payload["person_id"] == people.worker
     assert [p["reviewer_note"] for p in worker.papers(case).get_json()["documents"]] == ["太暗"]
 

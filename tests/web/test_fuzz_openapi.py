@@ -19,7 +19,8 @@ from backend.cli.settlement_commands import SAMPLE_CATALOGUE_YAML
 from backend.extensions import db
 from backend.models import FamilyLink
 from backend.services import reference_data
-from backend.settlement import api_token, service
+from backend.settlement import service
+from backend.settlement.blueprint import api_token
 from tests.support.console import pending_filing
 from tests.support.fake_wechat import fake_wechat, wechat  # noqa: F401
 from tests.support.personas import token_for

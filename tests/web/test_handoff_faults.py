@@ -6,14 +6,14 @@ from the service per version, any resend answered 200 "duplicate"), in order, an
 end with each filing's final state: its last version, cancelled where the assistant cancelled it.
 """
 import signal
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 import requests
 from sqlalchemy import create_engine, select, text
 
 from backend.extensions import db
-from backend.lib import clock, idnumber
+from backend.lib import clock
 from backend.models import Filing, OutboxMessage
 from backend.services import filings
 from tests.support import processes

@@ -3,7 +3,7 @@ that takes one; with the settlement service in its own process the person still 
 import pytest
 
 from backend.rules.policy_validation import validate_policy
-from backend.settlement import api_token
+from backend.settlement.blueprint import api_token
 from tests.support.pages import PageActions
 from tests.web.test_settlement_estimate import WORKED_EXAMPLE, catalogue  # noqa: F401
 from tests.web.test_settlement_over_http import own_service, service_app  # noqa: F401

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import OutboxMessage, Person
-from backend.services import notifications
+from backend.worker import wechat_notifications
 from backend.services.review_reasons import sentence
 from tests.support.console import ConsoleActions, create_staff, pending_filing, text
 from tests.support.pages import PageActions
@@ -42,7 +42,7 @@ def sent_text(app, person_id: int, reference: str, lang: str = "zh_CN") -> str:
         message = db.session.scalar(select(OutboxMessage).where(
             OutboxMessage.topic == "notification.filing_decided", OutboxMessage.aggregate_id == str(person_id)))
         assert message.payload["params"]["reference"] == reference
-        return notifications.notification_text("filing_decided", message.payload["params"], lang)
+        return wechat_notifications.notification_text("filing_decided", message.payload["params"], lang)
 
 
 def test_after_a_rejection_the_retiree_reads_the_reason_and_the_note_on_her_filing_page(app, cases):

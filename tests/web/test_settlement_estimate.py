@@ -3,7 +3,9 @@ import pytest
 import requests
 
 from backend.cli.settlement_commands import SAMPLE_CATALOGUE_YAML
-from backend.settlement import api_token, create_settlement_app, service
+from backend import create_settlement_app
+from backend.settlement import service
+from backend.settlement.blueprint import api_token
 from tests.support.personas import load_policies
 from tests.support.server import serving
 

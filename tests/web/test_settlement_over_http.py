@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 from backend.config import PROJECT_ROOT
 from backend.extensions import db
 from backend.models import CatalogueItem, SettlementEstimate, SettlementFiling
-from backend.services import delivery
-from backend.settlement import create_settlement_app
+from backend.worker import dispatch as delivery
+from backend import create_settlement_app
 from tests.support.processes import SETTLEMENT_APP
 from tests.support.server import serving
 

@@ -7,7 +7,9 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, OutboxMessage, Person, SettlementFiling
-from backend.services import delivery, notifications, reference_data
+from backend.services import reference_data
+from backend.worker import dispatch as delivery
+from backend.worker import wechat_notifications
 
 INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: inpatient only (sample data)
 PKU_SHENZHEN = "SH4403000002"    # 北京大学深圳医院
@@ -111,7 +113,7 @@ def test_where_the_insured_area_requires_a_choice_the_window_settles_only_at_the
         told = db.session.scalars(select(OutboxMessage).where(OutboxMessage.topic == "notification.handoff_delivered")
                                   .order_by(OutboxMessage.id)).all()
         assert [m.payload["params"]["version"] for m in told] == [1, 2]
-        texts = [notifications.notification_text("handoff_delivered", m.payload["params"]) for m in told]
+        texts = [wechat_notifications.notification_text("handoff_delivered", m.payload["params"]) for m in told]
         assert "变更" not in texts[0] and "新选的医院" in texts[1]
     assert reasons(ask(son, people, institution=PKU_SHENZHEN)) == []
     assert reasons(ask(son, people, institution=SHENZHEN_PEOPLES)) == ["chosen_institution"]
