@@ -177,6 +177,7 @@ class Config:
         self.OUTBOX_LEASE_SECONDS = _read("OUTBOX_LEASE_SECONDS", 60.0, _seconds)
         self.OUTBOX_BACKOFF_MAX = _read("OUTBOX_BACKOFF_MAX", 300.0, _seconds)
         self.OUTBOX_POLL_SECONDS = _read("OUTBOX_POLL_SECONDS", 5.0, _seconds)
+        self.REFERENCE_CACHE_TTL = _read("REFERENCE_CACHE_TTL", 600.0, _seconds)
         self.PORT = _read("PORT", 5000, _positive_int)
         self.INSTANCE_PATH = str(instance)
         # pre_ping: a connection broken by a database restart is replaced, not handed to a request.

@@ -18,6 +18,7 @@ from functools import lru_cache
 from datetime import date
 
 from dialogs import nlu
+from dialogs.categories import CATEGORIES, LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES
 from dialogs.nlu_numbers import parse_amount, spoken_digits
 
 INTENTS = (
@@ -523,9 +524,8 @@ def _today_iso(ex) -> str | None:
     return getattr(ex, "_today", None)
 
 
-_LONG = ("retiree_resettled", "long_term_resident", "posted_worker")
-_TEMP = ("referral", "emergency", "other_temporary")
-_CATEGORY_VALUES = set(_LONG + _TEMP)
+_LONG, _TEMP = LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES
+_CATEGORY_VALUES = set(CATEGORIES)
 _VISIT_VALUES = {"inpatient", "outpatient", "chronic", "pharmacy"}
 # A plain "好" / "嗯" picks these where offered. Signing the letter ("signed") and cancelling ("confirm") need
 # words of their own (承诺, 同意, 签 / 确认, 撤): they are promises and acts that cannot be taken back.

@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs import nlu
+from dialogs.categories import LONG_TERM_CATEGORIES
 from dialogs.types import Choice, Context
 
 # The slots remembered across flows, and the flow slots each one prefills.
@@ -191,8 +192,7 @@ def explain_params(state, ctx: Context) -> dict:
     """Return what an explanation may mention: the insured area's lock and the letter's wording."""
     slots = state.slots if state is not None else {}
     principal = slots.get("principal") or "self"
-    long_term = slots.get("category") if slots.get("category") in ("retiree_resettled", "long_term_resident",
-                                                                     "posted_worker") else "long_term_resident"
+    long_term = slots.get("category") if slots.get("category") in LONG_TERM_CATEGORIES else "long_term_resident"
     # The same rule that will lock the filing says until when (a date, never a month count of our own).
     letter_lock = ctx.lock_until_for(principal, {**slots, "category": long_term, "materials": "commitment_letter"})
     plain_lock = ctx.lock_until_for(principal, {**slots, "category": long_term, "materials": "documents"})

@@ -23,8 +23,7 @@ __all__ = [
 # Longer input is pasted junk, not a chat turn; bound the work done on it.
 MAX_CHARS = 2000
 
-CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker",
-              "referral", "emergency", "other_temporary")
+from dialogs.categories import CATEGORIES  # noqa: F401  (one home)
 
 COMMANDS = {
     "back": ("返回", "上一步", "返回上一步", "回到上一步", "后退", "back", "goback"),

@@ -5,8 +5,7 @@ from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, validates_schema
 
 from backend.services import institution_search as search
-
-CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
+from dialogs.categories import CATEGORIES
 
 # Refusals the routes document with @bp.doc(responses=...); every error body is backend.errors.ERROR_SCHEMA.
 UNBOUND = "The WeChat identity is not bound to an insured person yet (identity_required)"

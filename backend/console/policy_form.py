@@ -17,11 +17,18 @@ from backend.models.filings import CATEGORIES
 from backend.rules.filing_decision import CATEGORY_NAMES
 from backend.rules.settlement import MAX_AMOUNT
 from backend.rules.policy_validation import (
-    INSTITUTION_LEVELS, MONTH_FIELDS, PERSON_STATUSES, RULE_LEVELS, SCHEMES, VISIT_TYPES,
+    BOUNDS, INSTITUTION_LEVELS, MONTH_FIELDS, PERSON_STATUSES, RULE_LEVELS, SCHEMES, VISIT_TYPES,
 )
 
 CATEGORY_CHOICES = options((c, f"{CATEGORY_NAMES[c][0]} {c}") for c in CATEGORIES)
-MONTHS = NumberRange(0, 120, "须为 0–120 的整数 / a whole number from 0 to 120")
+
+
+def _bounded(field: str) -> NumberRange:
+    """The range a policy number must be in, with the same words every import uses (policy_validation.BOUNDS)."""
+    low, high, message = BOUNDS[field]
+    return NumberRange(low, high, message)
+
+
 RATIO = NumberRange(Decimal(0), Decimal(1), "比例须在 0 到 1 之间 / a ratio between 0 and 1")
 MONEY = NumberRange(Decimal(0), MAX_AMOUNT, "金额须在 0 到 1 亿之间 / an amount from 0 to 100,000,000")
 NUMBER = "请输入数字 / enter a number"
@@ -98,14 +105,14 @@ class PolicyForm(FlaskForm):
     categories_offered = MultiCheckboxField("办理的类别 Categories offered", choices=CATEGORY_CHOICES)
     commitment_letter_categories = MultiCheckboxField("接受承诺书 Commitment letter accepted", choices=CATEGORY_CHOICES)
     manual_review_categories = MultiCheckboxField("须人工审核 Always reviewed by staff", choices=CATEGORY_CHOICES)
-    change_lock_months = Whole(LABELS["change_lock_months"], validators=[InputRequired(WHOLE), MONTHS])
-    commitment_lock_months = Whole(LABELS["commitment_lock_months"], validators=[InputRequired(WHOLE), MONTHS])
-    temporary_validity_months = Whole(LABELS["temporary_validity_months"], validators=[InputRequired(WHOLE), MONTHS])
-    referral_validity_months = Whole(LABELS["referral_validity_months"], validators=[InputRequired(WHOLE), MONTHS])
+    change_lock_months = Whole(LABELS["change_lock_months"], validators=[InputRequired(WHOLE), _bounded("change_lock_months")])
+    commitment_lock_months = Whole(LABELS["commitment_lock_months"], validators=[InputRequired(WHOLE), _bounded("commitment_lock_months")])
+    temporary_validity_months = Whole(LABELS["temporary_validity_months"], validators=[InputRequired(WHOLE), _bounded("temporary_validity_months")])
+    referral_validity_months = Whole(LABELS["referral_validity_months"], validators=[InputRequired(WHOLE), _bounded("referral_validity_months")])
     emergency_late_filing_days = Whole(LABELS["emergency_late_filing_days"],
-                                              validators=[InputRequired(WHOLE), NumberRange(0, 365, "须为 0–365 / 0 to 365")])
+                                       validators=[InputRequired(WHOLE), _bounded("emergency_late_filing_days")])
     max_institutions = Whole("最多选定机构数（空=不限）Max institutions (empty = no limit)",
-                                    validators=[Optional(), NumberRange(1, 20, "须为 1–20 或留空 / 1 to 20, or empty")])
+                             validators=[Optional(), _bounded("max_institutions")])
     allowed_levels = MultiCheckboxField("限定医院等级（不选=不限）Allowed levels (none = any)",
                                         choices=options((lv, lv) for lv in INSTITUTION_LEVELS))
     reduction_referral = Money("转诊降低比例 Referral reduction", places=4, validators=[InputRequired(NUMBER), RATIO])

@@ -5,6 +5,8 @@ import logging
 import re
 from urllib.parse import unquote
 
+from dialogs.masking import mask_phone  # noqa: F401  (the one phone masker)
+
 # A run of digits that single spaces, dashes or pluses may split ("2101 0219 5803 1200 23", a query's
 # "+" or a decoded %20), optionally ending in the ID number's X. Only digits stop it on the left, so a
 # number right after a letter or a Chinese character is found too.
@@ -16,14 +18,6 @@ _PHONE_RE = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?(1[3-9]\d)[- ]?\d{4}[- ]?(\d{4
 _SECRET_PARAM_RE = re.compile(
     r"(?i)(?<![A-Za-z0-9_])(signature|msg_signature|timestamp|nonce|echostr|token|access_token|code|js_code)="
     r"[^&\s\"']*")
-
-
-def mask_phone(phone: str) -> str:
-    """Show the first 3 and last 4 digits of a mobile number (138****1234)."""
-    digits = re.sub(r"\D", "", phone or "")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
 
 
 def _mask_run(match: re.Match) -> str:

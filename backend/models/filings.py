@@ -8,17 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.models._types import EncryptedText, UTCDateTime, utcnow
+from dialogs.categories import CATEGORIES, LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES  # noqa: F401  (one home)
 
-CATEGORIES = (
-    "retiree_resettled",
-    "long_term_resident",
-    "posted_worker",
-    "referral",
-    "emergency",
-    "other_temporary",
-)
-LONG_TERM_CATEGORIES = CATEGORIES[:3]
-TEMPORARY_CATEGORIES = CATEGORIES[3:]
 # info_requested: a reviewer asked the person for more (staff console); it leaves the review queue.
 STATUSES = ("pending_review", "approved", "rejected", "cancelled", "superseded", "expired", "info_requested")
 HANDOFF_STATUSES = ("none", "pending", "delivered", "failed")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
+from dialogs.categories import LONG_TERM_CATEGORIES as LONG_TERM
 CONDITIONS = ("qualification", "filing", "opened", "institution")
 
 

@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
-TEMPORARY = ("referral", "emergency", "other_temporary")
+from dialogs.categories import LONG_TERM_CATEGORIES as LONG_TERM
+from dialogs.categories import TEMPORARY_CATEGORIES as TEMPORARY
 
 ACTIVE_STATUSES = ("pending_review", "approved")
 REFUSE = "refuse"

@@ -5,10 +5,8 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from backend.rules.settlement import MAX_AMOUNT
+from dialogs.categories import CATEGORIES
 
-CATEGORIES = (
-    "retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary",
-)
 SCHEMES = ("employee", "resident")
 PERSON_STATUSES = ("working", "retired", "any")
 RULE_LEVELS = ("3", "2", "1", "any")
@@ -18,6 +16,22 @@ MONTH_FIELDS = (
     "change_lock_months", "commitment_lock_months", "temporary_validity_months",
     "referral_validity_months", "emergency_late_filing_days",
 )
+_MONTHS = (0, 120, "须为 0–120 的整数 / a whole number from 0 to 120")
+# The bounds of a policy's whole numbers and what a person reads when one is outside them: one table for
+# the console form (backend/console/policy_form.py) and every import (YAML, the settlement service's).
+BOUNDS: dict[str, tuple[int, int, str]] = {
+    "change_lock_months": _MONTHS,
+    "commitment_lock_months": _MONTHS,
+    "temporary_validity_months": _MONTHS,
+    "referral_validity_months": _MONTHS,
+    "emergency_late_filing_days": (0, 365, "须为 0–365 的整数 / a whole number from 0 to 365"),
+    "max_institutions": (1, 20, "须为 1–20 的整数或留空 / a whole number from 1 to 20, or empty"),
+}
+
+
+def _whole(value, field: str) -> bool:
+    low, high, _ = BOUNDS[field]
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
 
 
 def _decimal(value, field: str, errors: list[str]) -> Decimal | None:
@@ -65,11 +79,11 @@ def validate_policy(doc: dict, *, pool_codes: set[str], disease_codes: set[str])
             errors.append(f"filing.materials: unknown category {cat!r}")
     for field in MONTH_FIELDS:
         value = filing.get(field, 0)
-        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            errors.append(f"filing.{field}: must be a whole number >= 0 ({value!r})")
+        if not _whole(value, field):
+            errors.append(f"filing.{field}: {BOUNDS[field][2]} ({value!r})")
     max_inst = filing.get("max_institutions")
-    if max_inst is not None and (not isinstance(max_inst, int) or max_inst < 1):
-        errors.append(f"filing.max_institutions: must be empty or >= 1 ({max_inst!r})")
+    if max_inst is not None and not _whole(max_inst, "max_institutions"):
+        errors.append(f"filing.max_institutions: {BOUNDS['max_institutions'][2]} ({max_inst!r})")
     for level in filing.get("allowed_levels") or []:
         if level not in INSTITUTION_LEVELS:
             errors.append(f"filing.allowed_levels: unknown level {level!r}")

@@ -15,6 +15,7 @@ from backend.models import DialogSession, Document, Filing, Person, WeChatIdenti
 from backend.services.gazetteer import area_name
 from backend.services import audit, documents, filings, paper_requests, wechat_login
 from backend.services.errors import DomainError
+from backend.lib.masking import mask_phone
 from dialogs.types import BindIdentity, Choice, Reply, RequestCallback, ShowFilings
 
 
@@ -123,4 +124,4 @@ def request_callback(person: Person | None, effect: RequestCallback, channel: st
     audit.record("callback.requested", actor_kind="person", actor_id=person.id if person else None,
                  principal_id=person.id if person else None, subject_type="dialog", channel=channel,
                  flow=effect.flow, step=effect.step,
-                 phone=(effect.phone[:3] + "****" + effect.phone[-4:]) if effect.phone else None)
+                 phone=mask_phone(effect.phone) if effect.phone else None)

@@ -11,7 +11,6 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import DialogSession, Disease, Filing, Institution, Person, WeChatIdentity
 from backend.rules import filing_decision as rules
+from backend.services import reference_cache
 from backend.services import (
     dialog_manage, dialog_people, documents, eligibility, filings, institution_names, institution_search, institutions,
     message_keys, paper_requests, readiness,
@@ -83,8 +83,12 @@ def _area_rules(area_code: str) -> AreaRules | None:
     )
 
 
-@lru_cache(maxsize=1)
-def _diseases_cached(_marker: str) -> tuple[DiseaseEntry, ...]:
+def _diseases() -> tuple[DiseaseEntry, ...]:
+    """The active diseases and their everyday words (from the reference cache)."""
+    return reference_cache.cached("diseases", _build_diseases)
+
+
+def _build_diseases() -> tuple[DiseaseEntry, ...]:
     return tuple(DiseaseEntry(d.code, d.name_zh, tuple(d.synonyms or ()))
                  for d in db.session.scalars(select(Disease).where(Disease.active.is_(True)).order_by(Disease.code)))
 
@@ -199,7 +203,7 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
         members=members, large_text=large_text, lang=(person.language if person else None) or lang or "zh_CN",
         rules_for=lambda code: once("rules", code, _area_rules), filings_for=filings_for,
         insured_area_of=insured_area_of, filed_area_of=filed_area_of, find_institutions=find_institutions,
-        diseases=_diseases_cached(str(db.engine.url)), location=location,
+        diseases=_diseases(), location=location,
         conflict_for=conflict_for, lock_until_for=lock_until_for, check_id_number=dialog_people.check_id_number,
         date_problem=date_problem, institution_names=institution_names.names_index(),
         filing_areas=lambda: once("areas", "", _filing_areas),

@@ -1,20 +1,19 @@
 """The area gazetteer the conversation reads places with, and area names as replies show them.
 
-Built once per process and database from the areas table (the NLU needs all ~3,200 areas in memory).
+Built from the areas table (the NLU needs all ~3,200 areas in memory) and kept in the reference cache
+(reference_cache.py: rebuilt after REFERENCE_CACHE_TTL seconds, or at once after an import here).
 """
 from __future__ import annotations
-
-from functools import lru_cache
 
 from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import Area
+from backend.services import reference_cache
 from dialogs import nlu
 
 
-@lru_cache(maxsize=1)
-def _gazetteer_cached(_marker: str) -> nlu.Gazetteer:
+def _build() -> nlu.Gazetteer:
     rows = db.session.execute(select(Area.code, Area.name, Area.short_name, Area.pool_code, Area.level,
                                      Area.province_code)).all()
     return nlu.Gazetteer(
@@ -25,8 +24,8 @@ def _gazetteer_cached(_marker: str) -> nlu.Gazetteer:
 
 
 def gazetteer() -> nlu.Gazetteer:
-    """Return the area gazetteer, built once per process and database from the areas table."""
-    return _gazetteer_cached(str(db.engine.url))
+    """Return the area gazetteer of the current database (from the reference cache)."""
+    return reference_cache.cached("areas", _build)
 
 
 def area_name(code: str | None, lang: str = "zh_CN") -> str:

@@ -1,43 +1,28 @@
 """The index of institution names and aliases the conversation finds hospitals with (dialogs/nlu_institutions).
 
-Built from the institutions table once per process and database, rebuilt after an import in this
-process and, for imports made by another process, after INSTITUTION_NAMES_TTL seconds.
+Built from the institutions table and kept in the reference cache (reference_cache.py): rebuilt after an
+import in this process and, for imports made by another process, after REFERENCE_CACHE_TTL seconds.
 """
 from __future__ import annotations
 
-import threading
-import time
-
-from flask import current_app
 from sqlalchemy import select
 
 from dialogs.nlu_institutions import InstitutionNames
 from backend.extensions import db
 from backend.lib import pinyin
 from backend.models import Institution
-
-_lock = threading.Lock()
-_cache: dict[str, tuple[float, InstitutionNames]] = {}
-
+from backend.services import reference_cache
 
 def names_index() -> InstitutionNames:
-    """Return the name index for the current database (built at most once per TTL)."""
-    key = str(db.engine.url)
-    ttl = float(current_app.config.get("INSTITUTION_NAMES_TTL", 600))
-    found = _cache.get(key)
-    now = time.monotonic()
-    if found is not None and now - found[0] < ttl:
-        return found[1]
-    with _lock:
-        found = _cache.get(key)
-        if found is not None and now - found[0] < ttl:
-            return found[1]
-        rows = db.session.execute(select(Institution.code, Institution.name, Institution.area_code,
-                                         Institution.district_code, Institution.level, Institution.aliases))
-        index = InstitutionNames((code, name, area, district, level, _with_latin((aliases or "").split(";")))
-                                 for code, name, area, district, level, aliases in rows)
-        _cache[key] = (time.monotonic(), index)
-        return index
+    """Return the name index for the current database (from the reference cache)."""
+    return reference_cache.cached("institution_names", _build)
+
+
+def _build() -> InstitutionNames:
+    rows = db.session.execute(select(Institution.code, Institution.name, Institution.area_code,
+                                     Institution.district_code, Institution.level, Institution.aliases))
+    return InstitutionNames((code, name, area, district, level, _with_latin((aliases or "").split(";")))
+                            for code, name, area, district, level, aliases in rows)
 
 
 def _with_latin(aliases: list[str]) -> list[str]:
@@ -59,5 +44,4 @@ def _with_latin(aliases: list[str]) -> list[str]:
 
 def forget() -> None:
     """Drop the index (after an import), so the next turn sees the new names."""
-    with _lock:
-        _cache.clear()
+    reference_cache.forget("institution_names")

@@ -20,6 +20,7 @@ from backend.models.institutions import (
     KINDS, LEVELS, SERVICES, name_key_rows, refresh_planner_statistics, store_name_keys,
 )
 from backend.rules.policy_validation import validate_policy
+from backend.services import reference_cache
 from backend.services.upsert import insert_ignore, upsert
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -73,6 +74,7 @@ def load_areas(path: Path = AREAS_CSV) -> int:
     # Sorted by level, a pool always precedes the rows pooling in it (or is the row itself).
     for start in range(0, len(records), 1000):
         upsert(db.session, Area.__table__, records[start:start + 1000], ["code"])
+    reference_cache.forget("areas")
     return len(records)
 
 
@@ -91,6 +93,7 @@ def load_diseases(path: Path = DISEASES_YAML) -> int:
         for d in items
     ]
     upsert(db.session, Disease.__table__, rows, ["code"])
+    reference_cache.forget("diseases")
     return len(rows)
 
 
@@ -323,9 +326,7 @@ def import_institutions(path: Path, progress: Callable[[int], None] | None = Non
     report.accepted += _store_institutions(batch)
     db.session.commit()
     refresh_planner_statistics()
-    from backend.services import institution_names
-
-    institution_names.forget()
+    reference_cache.forget("institution_names")
     return report
 
 

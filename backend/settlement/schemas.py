@@ -11,7 +11,7 @@ from apiflask.validators import Length, OneOf, Range, Regexp
 AREA = Regexp(r"^\d{6}$", error="a six-digit area code")
 VISIT_TYPES = ("inpatient", "outpatient", "chronic")
 READINESS_SERVICES = VISIT_TYPES + ("pharmacy",)  # a pharmacy settles outpatient purchases
-CATEGORIES = ("retiree_resettled", "long_term_resident", "posted_worker", "referral", "emergency", "other_temporary")
+from dialogs.categories import CATEGORIES
 LEVELS = ("3A", "3B", "3", "2A", "2", "1", "none")
 MAX_VERSION = 2**31 - 1  # versions are 32-bit integers in the database
 # Every amount is a decimal string from 0 to rules.settlement.MAX_AMOUNT with at most two decimals;

@@ -16,7 +16,8 @@ from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import member_for, steps_from
 from dialogs.types import Choice, Context, Reply, SubmitFiling
 
-LONG_TERM = ("retiree_resettled", "long_term_resident", "posted_worker")
+from dialogs.categories import LONG_TERM_CATEGORIES as LONG_TERM
+from dialogs.masking import mask_phone
 TEMPORARY = ("referral", "emergency", "other_temporary")
 # Most often corrected first: large-text mode shows only the first four (the others can be named).
 EDITABLE = ("treatment_area", "start_date", "category", "materials", "phone", "principal", "insured_area", "end_date")
@@ -600,15 +601,11 @@ def params_confirmed(slots: dict, ctx: Context) -> dict:
         "end": slots.get("end_date") or _iso(default_end(slots, ctx)),
         "long_term": slots.get("category") in LONG_TERM,
         "materials": slots.get("materials"),
-        "phone": ctx.self_phone_masked if slots.get("phone") == "profile" else _mask_phone(slots.get("phone")),
+        "phone": ctx.self_phone_masked if slots.get("phone") == "profile" else mask_phone(slots.get("phone")),
         "replaces": slots.get("replaces"),
         # Told before submitting, not after: the lock is what makes this step irreversible.
         "lock_until": _iso(ctx.lock_until_for(slots.get("principal", "self"), slots)),
     }
-
-
-def _mask_phone(phone: str | None) -> str | None:
-    return phone[:3] + "****" + phone[-4:] if phone and len(phone) >= 10 else phone
 
 
 def choices_confirmed(slots: dict, ctx: Context) -> list[Choice]:

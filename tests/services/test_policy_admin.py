@@ -51,7 +51,7 @@ def test_a_new_version_applies_to_new_decisions_and_past_decisions_keep_their_ru
 @pytest.mark.parametrize("change, problem", [
     (lambda d: d["reimbursement"][0].update(ratio="1.2"), "ratio must be between 0 and 1"),
     (lambda d: d["reimbursement"][0].update(deductible="5000", annual_cap="100"), "annual_cap: must be >= the deductible"),
-    (lambda d: d["filing"].update(change_lock_months=-1), "change_lock_months: must be a whole number >= 0"),
+    (lambda d: d["filing"].update(change_lock_months=-1), "change_lock_months: 须为 0–120 的整数 / a whole number from 0 to 120"),
     (lambda d: d.update(effective_from="2026-01-01"), "生效日期不能早于今天"),
 ])
 def test_an_invalid_version_is_refused_with_the_reason_and_nothing_is_stored(app, admin, change, problem):

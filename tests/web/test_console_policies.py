@@ -90,3 +90,36 @@ def test_a_reviewer_may_read_the_rules_of_their_area_but_not_edit_them(app, clie
     assert reviewer.client.get("/console/policies/210100").status_code == 200
     assert reviewer.client.get("/console/policies/210100/edit").status_code == 403
     assert reviewer.client.get("/console/policies/340100").status_code == 404
+
+
+@pytest.mark.parametrize("field, typed", [("change_lock_months", 600), ("max_institutions", 50),
+                                          ("emergency_late_filing_days", 400)])
+def test_a_number_out_of_range_is_refused_with_the_same_words_by_the_form_and_every_import(app, admin, tmp_path,
+                                                                                        field, typed):
+    # The console form.
+    data = _form(text(admin.client.get("/console/policies/210100/edit")))
+    data[field] = str(typed)
+    form = admin.client.post("/console/policies/210100/edit", data=data)
+    assert form.status_code == 400
+    said = {m for m in re.findall(r"须为[^<]*", text(form))}
+    assert len(said) == 1, said
+    words = said.pop().strip()
+    # The console's file import, of the exported rules with that one number changed.
+    tomorrow = (clock.today() + timedelta(days=1)).isoformat()
+    exported = text(admin.client.get("/console/policies/210100/export.yaml"))
+    body = exported.replace("effective_from: '2025-01-01'", f"effective_from: '{tomorrow}'")
+    body = re.sub(rf"(\n\s+{field}:) [^\n]*", rf"\1 {typed}", body)
+    if f"{field}: {typed}" not in body:  # an empty limit is not exported: add it to the filing rules
+        body = body.replace("\n  filing:\n", f"\n  filing:\n    {field}: {typed}\n", 1)
+    assert f"{field}: {typed}" in body
+    imported = admin.post("/console/policies/210100/import", {"file": (io.BytesIO(body.encode()), "p.yaml")},
+                          token_from="/console/policies/210100", content_type="multipart/form-data")
+    assert imported.status_code == 400 and words in text(imported), text(imported)[-1500:]
+    # The command-line YAML import (what `flask import-policies` and the settlement service's import run).
+    path = tmp_path / "p.yaml"
+    path.write_text(body, encoding="utf-8")
+    from backend.services import reference_data
+
+    with app.app_context():
+        report = reference_data.import_policies(path)
+    assert report.accepted == 0 and any(words in reason for _, reason in report.rejected), report.rejected
