@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 WIDTH, HEIGHT = 720, 220
 PAD_LEFT, PAD_BOTTOM, PAD_TOP = 40, 28, 12
 # Colour-blind-safe pair and a neutral for "still pending" (Okabe–Ito palette).
-SERIES = (("auto", "自动决定 auto", "#0072B2"), ("staff", "人工审核 staff", "#E69F00"),
-          ("pending", "待审核 pending", "#999999"))
+SERIES = (("auto", "自动决定 decided automatically", "#0072B2"), ("staff", "人工审核 decided by staff", "#E69F00"),
+          ("pending", "待审核 waiting for review", "#999999"))
 
 
 @dataclass

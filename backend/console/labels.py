@@ -11,6 +11,12 @@ from dialogs.prompts import has_prompt, render_prompt
 
 SCHEMES = {"employee": ("职工医保", "employee insurance"), "resident": ("居民医保", "residents' insurance")}
 EMPLOYMENT = {"working": ("在职", "in work"), "retired": ("退休", "retired")}
+# The area rules' reimbursement table: who a rule is for, at which hospitals, for which care.
+PERSON_STATUSES = {**EMPLOYMENT, "any": ("不限", "anyone")}
+RULE_LEVELS = {"3": ("三级医院", "level-3 hospitals"), "2": ("二级医院", "level-2 hospitals"),
+               "1": ("一级医院", "level-1 hospitals"), "any": ("不限等级", "any level")}
+VISITS = {"inpatient": ("住院", "inpatient"), "outpatient": ("普通门诊", "outpatient"),
+          "chronic": ("门诊慢特病", "chronic-disease outpatient")}
 INSURANCE = {"normal": ("参保正常", "insured"), "suspended": ("参保暂停", "insurance suspended"),
              "terminated": ("参保终止", "insurance ended")}
 CONTRIBUTIONS = {"paid": ("缴费正常", "contributions paid"), "interrupted": ("断缴", "contributions interrupted")}
@@ -37,7 +43,8 @@ FILING_ACTS = {
 }
 _TABLES = {"scheme": SCHEMES, "employment": EMPLOYMENT, "insurance": INSURANCE, "contribution": CONTRIBUTIONS,
            "decision_mode": DECISION_MODES, "channel": CHANNELS, "actor": ACTOR_KINDS,
-           "consent": CONSENT_STATES}
+           "consent": CONSENT_STATES, "person_status": PERSON_STATUSES, "rule_level": RULE_LEVELS,
+           "visit": VISITS}
 # Kinds whose words are the prompt names the person reads (dialogs/prompts/<lang>/names.j2).
 _PROMPT_NAMES = {"category": "category", "material": "material", "relation": "relation"}
 
@@ -59,6 +66,10 @@ def label(code, kind: str, lang: str = "zh_CN") -> str:
         return (FILING_ACTS.get(code) or ACTIONS.get(code) or (code, code))[which]
     if kind == "check":
         return _check(code, which)
+    if kind == "disease":
+        from backend.services.reference_data import disease_names
+
+        return disease_names(lang).get(code, code)
     if kind == "reason":
         return _reason(code, which)
     raise ValueError(f"unknown label kind {kind!r}")

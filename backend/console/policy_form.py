@@ -13,6 +13,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
 from backend.console.forms import MultiCheckboxField, options
+from backend.console.labels import label
+from backend.services.reference_data import disease_names
+from dialogs.prompts import prompt_ids
 from backend.models.filings import CATEGORIES
 from backend.rules.filing_decision import CATEGORY_NAMES
 from backend.rules.settlement import MAX_AMOUNT
@@ -20,7 +23,7 @@ from backend.rules.policy_validation import (
     BOUNDS, INSTITUTION_LEVELS, MONTH_FIELDS, PERSON_STATUSES, RULE_LEVELS, SCHEMES, VISIT_TYPES,
 )
 
-CATEGORY_CHOICES = options((c, f"{CATEGORY_NAMES[c][0]} {c}") for c in CATEGORIES)
+CATEGORY_CHOICES = options((c, CATEGORY_NAMES[c][0]) for c in CATEGORIES)
 
 
 def _bounded(field: str) -> NumberRange:
@@ -72,10 +75,10 @@ Date = _bilingual(DateField, "日期格式须为 YYYY-MM-DD / a date as YYYY-MM-
 class RuleForm(Form):
     """One reimbursement rule row; a wholly blank row is ignored (rows to add)."""
 
-    scheme = SelectField(choices=options((s, s) for s in SCHEMES))
-    person_status = SelectField(choices=options((s, s) for s in PERSON_STATUSES))
-    institution_level = SelectField(choices=options((s, s) for s in RULE_LEVELS))
-    visit_type = SelectField(choices=options((s, s) for s in VISIT_TYPES))
+    scheme = SelectField(choices=options((s, label(s, "scheme")) for s in SCHEMES))
+    person_status = SelectField(choices=options((s, label(s, "person_status")) for s in PERSON_STATUSES))
+    institution_level = SelectField(choices=options((s, label(s, "rule_level")) for s in RULE_LEVELS))
+    visit_type = SelectField(choices=options((s, label(s, "visit")) for s in VISIT_TYPES))
     deductible = Money(places=2, validators=[Optional(), MONEY])
     ratio = Money(places=4, validators=[Optional(), RATIO])
     annual_cap = Money(places=2, validators=[Optional(), MONEY])
@@ -119,9 +122,9 @@ class PolicyForm(FlaskForm):
     reduction_emergency = Money("急诊降低比例 Emergency reduction", places=4, validators=[InputRequired(NUMBER), RATIO])
     reduction_other_temporary = Money("其他临时降低比例 Other temporary reduction", places=4,
                                              validators=[InputRequired(NUMBER), RATIO])
-    materials = TextAreaField("证明材料（每行：类别: 材料a+材料b | 材料c）Materials (category: a+b | c)",
+    materials = TextAreaField("证明材料（每行：类别: 材料a + 材料b | 材料c）Papers (category: a + b | c)",
                               validators=[Optional(), Length(max=4000)])
-    chronic_diseases = TextAreaField("开通的门诊慢特病（每行：病种代码[: 月定额]）Chronic diseases (code[: monthly amount])",
+    chronic_diseases = TextAreaField("开通的门诊慢特病（每行：病种[: 月定额]）Chronic diseases (disease[: monthly amount])",
                                      validators=[Optional(), Length(max=4000)])
     rules = FieldList(FormField(RuleForm), min_entries=0, max_entries=80)
 
@@ -132,39 +135,81 @@ class PolicyForm(FlaskForm):
         parse_chronic(field.data or "")
 
 
-_CODE = re.compile(r"^[a-z][a-z0-9_]{0,63}$")
+_COLON = re.compile(r"[:：]")
+_OR = re.compile(r"[|｜]")
+_AND = re.compile(r"[+＋]")
+
+
+def _material_codes() -> list[str]:
+    return sorted(p.removeprefix("names.material_") for p in prompt_ids() if p.startswith("names.material_"))
+
+
+def _lookup(names: dict[str, tuple[str, ...]]) -> dict[str, str]:
+    """name (Chinese, English, or the code itself) -> code, compared without case or spaces."""
+    found = {}
+    for code, words in names.items():
+        for word in (code, *words):
+            found[re.sub(r"\s+", "", word).lower()] = code
+    return found
+
+
+def _find(word: str, table: dict[str, str]) -> str | None:
+    return table.get(re.sub(r"\s+", "", word).lower())
+
+
+def _category_table() -> dict[str, str]:
+    return _lookup({c: CATEGORY_NAMES[c] for c in CATEGORIES})
+
+
+def _material_table() -> dict[str, str]:
+    return _lookup({m: (label(m, "material"), label(m, "material", "en")) for m in _material_codes()})
+
+
+def _disease_table() -> dict[str, str]:
+    zh, en = disease_names("zh_CN"), disease_names("en")
+    return _lookup({code: (zh[code], en.get(code, code)) for code in zh})
 
 
 def parse_materials(text: str) -> dict[str, list[list[str]]]:
-    """Parse 'category: a+b | c' lines into the materials mapping (raises ValidationError)."""
+    """Parse '类别: 材料a + 材料b | 材料c' lines (names or codes) into the materials mapping (raises ValidationError)."""
+    categories, materials = _category_table(), _material_table()
     result: dict[str, list[list[str]]] = {}
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        category, sep, rest = line.partition(":")
-        category = category.strip()
-        if not sep or category not in CATEGORIES:
-            raise ValidationError(f"第{number}行：未知类别 {category!r} / line {number}: unknown category")
+        said, sep, rest = _split_line(line)
+        category = _find(said, categories)
+        if not sep or category is None:
+            raise ValidationError(f"第{number}行：未知类别「{said}」 / line {number}: unknown category {said!r}")
         alternatives = []
-        for alt in filter(None, (a.strip() for a in rest.split("|"))):
-            codes = [c.strip() for c in alt.split("+")]
-            if not all(_CODE.match(c) for c in codes):
-                raise ValidationError(f"第{number}行：材料代码只能用小写字母、数字和下划线 / "
-                                      f"line {number}: material codes are lower-case letters, digits, _")
+        for alt in filter(None, (a.strip() for a in _OR.split(rest))):
+            codes = []
+            for word in (w.strip() for w in _AND.split(alt)):
+                code = _find(word, materials)
+                if code is None:
+                    raise ValidationError(f"第{number}行：未知材料「{word}」 / line {number}: unknown paper {word!r}")
+                codes.append(code)
             alternatives.append(codes)
         result[category] = alternatives
     return result
 
 
+def _split_line(line: str) -> tuple[str, str, str]:
+    parts = _COLON.split(line, maxsplit=1)
+    return (parts[0].strip(), ":" if len(parts) == 2 else "", parts[1].strip() if len(parts) == 2 else "")
+
+
 def parse_chronic(text: str) -> list[dict]:
-    """Parse 'code' or 'code: amount' lines into the chronic-disease list (raises ValidationError)."""
+    """Parse '病种' or '病种: 月定额' lines (names or codes) into the chronic-disease list (raises ValidationError)."""
+    diseases = _disease_table()
     items = []
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
-        code, sep, amount = (p.strip() for p in line.partition(":"))
-        if not _CODE.match(code):
-            raise ValidationError(f"第{number}行：病种代码不对 / line {number}: not a disease code")
+        said, sep, amount = _split_line(line)
+        code = _find(said, diseases)
+        if code is None:
+            raise ValidationError(f"第{number}行：未知病种「{said}」 / line {number}: unknown disease {said!r}")
         item = {"code": code}
         if sep and amount:
             try:
@@ -192,9 +237,10 @@ def form_data(doc: dict, *, effective_from: date) -> dict:
         "max_institutions": filing["max_institutions"], "allowed_levels": filing["allowed_levels"] or [],
         "reduction_referral": Decimal(reduction["referral"]), "reduction_emergency": Decimal(reduction["emergency"]),
         "reduction_other_temporary": Decimal(reduction["other_temporary"]),
-        "materials": "\n".join(f"{cat}: " + " | ".join("+".join(alt) for alt in alts)
-                               for cat, alts in filing["materials"].items()),
-        "chronic_diseases": "\n".join(c["code"] + (f": {c['fixed_monthly_amount']}" if "fixed_monthly_amount" in c else "")
+        "materials": "\n".join(f"{label(cat, 'category')}: " + " | ".join(
+            " + ".join(label(m, "material") for m in alt) for alt in alts) for cat, alts in filing["materials"].items()),
+        "chronic_diseases": "\n".join(label(c["code"], "disease")
+                                      + (f": {c['fixed_monthly_amount']}" if "fixed_monthly_amount" in c else "")
                                       for c in doc["chronic_diseases"]),
         "rules": [{**r, "deductible": Decimal(r["deductible"]), "ratio": Decimal(r["ratio"]),
                    "annual_cap": Decimal(r["annual_cap"])} for r in doc["reimbursement"]],

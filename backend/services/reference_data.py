@@ -93,7 +93,7 @@ def load_diseases(path: Path = DISEASES_YAML) -> int:
         for d in items
     ]
     upsert(db.session, Disease.__table__, rows, ["code"])
-    reference_cache.forget("diseases")
+    reference_cache.forget("diseases", "disease_names")
     return len(rows)
 
 
@@ -103,6 +103,14 @@ def _pool_codes() -> set[str]:
 
 def _disease_codes() -> set[str]:
     return set(db.session.scalars(select(Disease.code)))
+
+
+def disease_names(lang: str = "zh_CN") -> dict[str, str]:
+    """Return every disease's name by code, in Chinese or English (from the reference cache)."""
+    english = lang.startswith("en")
+    names = reference_cache.cached("disease_names", lambda: {
+        d.code: (d.name_zh, d.name_en) for d in db.session.scalars(select(Disease))})
+    return {code: pair[1 if english else 0] for code, pair in names.items()}
 
 
 def import_policies(path: Path) -> ImportReport:
