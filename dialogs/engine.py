@@ -15,6 +15,7 @@ from dialogs.flow import (COMMANDS, IDLE, MIGRATIONS, NOTES, Accept, Answer, Dia
                           Reject, StepSpec, _migrate, check_prompts, current, flow_for, register,
                           registered_flows)
 from dialogs.flows import filing
+from dialogs.masking import mask_phone
 from dialogs.types import Choice, Context, Reply, RequestCallback, SetLanguage, SetLargeText, ShowFilings, Step
 
 def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx: Context) -> Step:
@@ -52,7 +53,7 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
     phone = (understood.slots.get("phone") or intents.phone_of(text)) if waiting is not None else None
     if waiting is not None and phone:
         # The number asked for after "人工": now the call-back can be promised truthfully.
-        note = Reply("common.human_recorded", {"phone": phone[:3] + "****" + phone[-4:]})
+        note = Reply("common.human_recorded", {"phone": mask_phone(phone)})
         effect = RequestCallback(waiting["flow"], waiting["step"], phone)
         return _ask(state, ctx, notes=(note,), effects=(effect,)) if flow else _idle_menu(state, (note,), (effect,))
     if intent in _COMMAND_OF:
@@ -61,10 +62,13 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
         lang = understood.slots["lang"]
         state.memory["lang"] = lang
         rest = intents.without_language_words(text)
-        rest_is_request = len(rest) >= 4 and intents.understand(
+        heard = intents.understand(
             rest, today=ctx.today, gazetteer=ctx.gazetteer, step=_step_info(flow, spec, state, ctx),
             diseases=ctx.diseases, in_form=bool(flow and flow.name in FORMS), institutions=ctx.institution_names,
-            focus=lambda: focus_areas(state, ctx)).intent not in ("unclear", "chitchat")
+            focus=lambda: focus_areas(state, ctx)) if len(rest) >= 4 else None
+        # "switch to Chinese please": the words left are no request ("switch" is not a correction).
+        rest_is_request = heard is not None and heard.intent not in ("unclear", "chitchat") and not (
+            heard.intent == "correct" and not memory.correction_values(heard.slots, heard.slots.get("field"))[0])
         if rest_is_request:
             # "I want to register for my mother, English please": switch, then do what was asked.
             switched = advance(state, rest, replace(ctx, lang=lang))
@@ -161,6 +165,10 @@ def _answer(text: str, choice_number, option, extraction, flow, spec, state: Dia
     side = {k: v for k, v in absorbed.items() if k != spec.slot and state.slots.get(k) in (None, "")}
     outcome = spec.validate(answer, {**state.slots, **side}, ctx)
     if isinstance(outcome, Reject):
+        # What else was said is kept, except what would settle the question just asked: an answer not
+        # understood must never move past its own question ("my employer sends me but it's temporary"
+        # is no posting category chosen in silence).
+        side = {k: v for k, v in side.items() if _keeps_step(flow, spec, {**state.slots, k: v}, ctx)}
         if side:
             _apply(state, side, before)
         if not state.offered and _WORD_SLOT.search(spec.slot or "") and (
@@ -173,6 +181,12 @@ def _answer(text: str, choice_number, option, extraction, flow, spec, state: Dia
         return Step(ended, outcome.notes, outcome.effects)
     _apply(state, {**side, **outcome.updates}, before)
     return _ask(state, ctx, notes=_merge(said, tuple(outcome.notes)), effects=outcome.effects)
+
+
+def _keeps_step(flow, spec, slots: dict, ctx: Context) -> bool:
+    """Whether the step being asked is still the one to ask with these slots."""
+    now = flow.current(slots, ctx)
+    return now is not None and now.name == spec.name
 
 
 _CLAUSE = re.compile(r"[，。,.!！?？；;…]+|\s{1,}")
@@ -248,6 +262,7 @@ def _interject(understood: intents.Understanding, state: DialogState, ctx: Conte
         state.memory["after_bind"] = "my_filings"
         return then((Reply("bind.first"),))
     show = ShowFilings(principal=memory.principal_of(understood, ctx), who=understood.intent == "who_filed",
+                       papers=bool(understood.slots.get("papers")),
                        interject=True)
     return then((Reply("common.back_to_step"),), (show,))
 
@@ -274,6 +289,10 @@ def _correct(understood: intents.Understanding, text: str, extraction, state: Di
     slots = understood.slots
     field_name = slots.get("field") or filing.field_named(text)
     updates, value_slot = memory.correction_values(slots, field_name)
+    if not updates and intents._is_question(text):
+        # "if my trip moves, can I change the date later?": a question changes nothing; say how changes work.
+        note = Reply("common.explain_lock_period", memory.explain_params(state, ctx))
+        return _ask(state, ctx, notes=(note, Reply("common.back_to_step")))
     if not updates:
         if field_name is None:
             return _ask(state, ctx, notes=(Reply("filing.which_field"),), effects=()) if state.step != "confirmed" \
@@ -302,8 +321,8 @@ def _shown(slot: str, value, ctx: Context):
         return None
     if slot in ("treatment_area", "insured_area"):
         return ctx.gazetteer.display_name(value, ctx.lang)
-    if slot == "phone" and len(str(value)) >= 10:
-        return str(value)[:3] + "****" + str(value)[-4:]
+    if slot == "phone":
+        return mask_phone(str(value))
     return value
 
 
@@ -384,7 +403,8 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
             state.offered = []
             return Step(state, (Reply("common.relative_not_linked", {"relation": principal.partition(":")[2]}),))
         # The list comes before the next-step offer (interject: placed before the last reply).
-        show = ShowFilings(principal=principal, who=intent == "who_filed", interject=True)
+        show = ShowFilings(principal=principal, who=intent == "who_filed", interject=True,
+                           papers=bool(understood.slots.get("papers")))
         return _offer_next(state, ctx, (), (show,))
     if intent == "explain":
         note = Reply(f"common.explain_{understood.slots.get('term', 'filing')}", memory.explain_params(state, ctx))
@@ -401,6 +421,9 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
         # "那下礼拜一呢", "那福田区人民医院呢": the same question again, with what changed.
         intent = "will_settle"
         state.memory["follow_up"] = True
+    if intent == "unclear" and intents.keeps_filing(text):
+        # "等等 先别撤" after a cancellation was refused or never asked: nothing is cancelled, say so.
+        return _offer_next(state, ctx, (Reply("cancel.stopped"),))
     if intent == "unclear":
         # Not understood: say so, and show the choices without the whole greeting again.
         return _idle_menu(state, (Reply("common.not_understood"),), short=True)

@@ -41,7 +41,7 @@ _QUESTION_WORD = re.compile(r"什么|啥|咋|怎么|怎样|如何|为什么|为�
 TERMS = (
     ("commitment_letter", r"承诺书|承诺制|承诺|承若|承偌|保证书|写的不对|写得不对|不属实|能签|认承诺|认不认|promise letter|promise|commitment letter|"
                           r"commitment"),
-    ("lock_period", r"还能改|能不能改|可以改|能改吗|改不了|还能变更|能变更|不能变更|不能改|还能取消|能不能取消|"
+    ("lock_period", r"还能改|能不能改|可以改|能改吗|能改不|改得了|改不了|还能变更|能变更|不能变更|不能改|还能取消|能不能取消|"
                     r"锁定|锁|多久.{0,4}改|几个月.{0,4}改|change it later|cancel it later|lock"),
     ("manual_reimbursement", r"手工报销|手工报|回去报|回参保地报|先垫|垫付|垫钱|自己先付|回去再报|manual reimbursement|"
                              r"pay first"),
@@ -71,7 +71,7 @@ _EXPLAIN_CUE = re.compile(
     r"指的是|是指|指哪些|怎么理解|解释|说说|讲讲|介绍一下|没听说过|会怎么样|会怎样|会咋样|咋样呢|有什么后果|有啥后果|"
     r"有什么区别|有啥区别|什么区别|啥区别|有啥不一样|有什么不一样|不一样吗|区别是|是真的吗|真的吗|有法律效力|效力|"
     r"还能再|能不能再|在哪办|去哪办|怎么办理|哪些病|什么病|算哪种|算哪一?类|属于哪|是哪一?类|要退钱|退钱吗|要赔|"
-    r"要先.{0,4}吗|要不要先|是必须|必须.{0,4}吗|一定要.{0,4}吗|多久不能|几个月不能|多长时间|还能改|还能变更|还能取消|"
+    r"要先.{0,4}吗|要不要先|是必须|必须.{0,4}吗|一定要.{0,4}吗|多久不能|几个月不能|多长时间|还能改|还能变更|还能取消|能改不|改得了吗|以后能改|"
     r"能改吗|可以改吗|是多久|多久|多长|有啥后果|啥后果|要钱吗|收钱|收费|花钱|要带|带什么|带啥|什么证件|what if|"
     r"\bfree\b|cost anything|does it cost|should i bring|do i bring|to bring|咋弄才能|怎么才能|能不能去|能去几|"
     r"能签(?:这个)?(?:不|吗)|认不认|认承诺书|接不接受|接受承诺书|"
@@ -83,7 +83,8 @@ _LANG_PHRASE = re.compile(r"[,，.。!！]?\s*(?:(?:can you |could you |please )
                           r"(?: please)?|(?:请)?(?:用|说|讲|换成?|改成?)?(?:英文|英语|中文|汉语|普通话)(?:回复|回答|说|吧|好吗)?|"
                           r"(?:in |speak |use )?chinese(?: please)?)\s*[,，.。!！]?", re.IGNORECASE)
 _LANG_EN = re.compile(r"english|英文|英语|说英|讲英|用英|in english")
-_LANG_ZH = re.compile(r"说中文|讲中文|用中文|中文回|换中文|改中文|切换中文|说汉语|讲普通话|说普通话|(?:in|speak|use|back to) "
+_LANG_ZH = re.compile(r"说中文|讲中文|用中文|中文回|换中文|改中文|切换中文|换成中文|改成中文|用回中文|说汉语|讲普通话|说普通话|"
+                     r"(?:in|speak|use|back to|switch to|change to|go to|reply in|answer in|write in|talk in) "
                      r"chinese|chinese please|中文就行|中文吧")
 _LARGE = re.compile(r"字太小|(?<!不用)(?<!不要)(?<!关掉)字小|字好小|字有点小|看不清|看不见|看不太清|瞅不清|瞧不清|老花|眼花|"
                     r"眼睛不好|眼神不好|调大|字.{0,2}大(?:一)?点|"
@@ -126,7 +127,7 @@ _CANCEL = re.compile(
     r"退掉|停掉|终止|销掉|不需要了|用不上了|用不着了|解除)|帮我撤|给我撤|把它撤|把那个撤|(?<![不别])撤了吧|(?<![不别])撤掉吧|"
     rf"cancel.{{0,8}}{FILING_WORD}|{FILING_WORD}.{{0,8}}cancel|"
     r"^(?:确认|我要|要)?(?:撤销|撤回|注销)(?:吧|了吧|掉吧)?$|(?:能|可以|要|想|得|帮我)(?<![不别])撤|撤了不|撤了吗|撤得了|"
-    r"取消掉|把(?:这个|那个|它).{0,4}(?:取消|撤)|不去了.{0,8}(?:撤|取消)|(?:撤|取消).{0,8}不去了|"
+    r"取消掉|把(?:这个|那个|它).{0,4}(?:取消|撤)|把.{1,8}(?:那个|那份|那张|的)(?<![不别])(?:取消|撤)|不去了.{0,8}(?:撤|取消)|(?:撤|取消).{0,8}不去了|"
     r"cancel my (?:filing|registration)|withdraw my|cancel (?:the|my|that) (?:filing|registration)|"
     r"don'?t need (?:the|my) (?:filing|registration)")
 _CHANGE = re.compile(
@@ -140,6 +141,11 @@ _DIFFERENCE = re.compile(r"区别|差别|不一样|不同|有啥差|哪个好|�
                          r"which should i")
 # "算了不撤了 留着": keeping a filing is never a request to cancel it.
 _KEEP = re.compile(r"不撤|别撤|不取消|不要取消|不用取消|不删|别删|留着|保留着|don'?t cancel|keep it")
+
+
+def keeps_filing(text: str) -> bool:
+    """Whether a message asks to keep a filing ("先别撤", "留着吧", "don't cancel it")."""
+    return bool(_KEEP.search(nlu.normalize(text)))
 _HOW_COMPUTED = re.compile(r"咋算的|怎么算的|怎么算出来|咋算出来|怎么来的|咋来的|哪来的这个数|how (?:is|was|did you get) (?:it|that|this)"
                            r"(?: calculated| worked out)?|how did you calculate")
 _PAID_FIRST = re.compile(r"先垫|垫付|垫钱|垫的钱|自己先(?:付|交|掏|出)|全额(?:付|交)|先交钱|pa(?:y|id) (?:it )?(?:myself|first|in full)")
@@ -151,7 +157,8 @@ _AGENT_ASK = re.compile(
     rf"{_RELATIVE_WORD}.{{0,2}}(?:能不能|可以|能|可不可以|行不行|能否|是不是可以).{{0,2}}(?:替|帮|给|代)(?:我|俺|咱)"
     r".{0,6}(?:办|弄|申请|备)|(?:can|may) my (?:son|daughter|child|wife|husband|family) (?:do|file|apply)")
 _WHO = re.compile(
-    rf"{_RELATIVE_WORD}.{{0,6}}(?:给|帮|替)(?:我|俺|咱).{{0,3}}(?:办|弄|备)(?:了|的|过)|是不是.{{0,12}}(?:办|弄|备)的|"
+    rf"{_RELATIVE_WORD}.{{0,12}}(?:给|帮|替)(?:我|俺|咱).{{0,3}}(?:办|弄|备)(?:了|的|过)|是不是.{{0,12}}(?:办|弄|备)的|"
+    r"(?:有人|有谁|别人|谁)(?:替|帮|给)(?:我|咱).{0,3}(?:办|弄|备)过|(?:他|她)(?:给|帮|替)(?:我|咱)(?:办|弄)(?:的|过|了)|"
     r"谁(?:帮|给|替|为)?.{0,6}(?:办|弄|申请|备|登记|提交|报)的|是谁(?:办|弄|申请|提交)|谁办理|谁操作|谁给我|谁帮我|"
     r"(?:是不是|是否|哪个|哪位).{0,8}(?:帮|给|替).{0,3}(?:办|备|弄|申请)的|哪天(?:办|备|弄)的|"
     r"(?:怎么|咋|为什么|为啥).{0,4}(?:已经|早就|就)?有.{0,3}备案|哪来的.{0,3}备案|什么时候办的|啥时候办的|"
@@ -162,6 +169,7 @@ _STATUS = re.compile(
     rf"(?:查|列|瞧|瞅|看看|查查|查询|查一下|看一下|查下|看下)(?:一下|下)?.{{0,8}}{FILING_WORD}|"
     rf"(?:有没有|有无|是否有|有过|备过|办过).{{0,6}}{FILING_WORD}|{FILING_WORD}(?:了吗|过吗|了没)|"
     r"审核到|审到哪|批下来|批了没|通过了没|通过没|办好了没|办好没|办成了没|有消息了吗|到哪一步|"
+    r"有人审(?:核|批)?(?:过)?(?:没|了吗|吗)|谁审(?:核|批)的|审核了(?:吗|没)|审了(?:吗|没)|"
     r"(?:是不是|是否|有没有)(?:已经)?(?:备过案|办过|备案过|备了案|有备案)|(?:备过案|办过备案|备了案|有备案)(?:了)?(?:没|吗|不|么)|"
     r"(?:以前|之前|已经|原来).{0,4}(?:有|办过|备过).{0,4}备案|给(?:我|俺).{0,4}(?:弄|办)过|弄没弄|办没办|给弄了没|"
     rf"(?:刚才|上次|之前)?(?:办|提交)的那个{FILING_WORD}.{{0,6}}(?:啥样|什么样|看看)|(?:给我|让我)看看.{{0,6}}{FILING_WORD}|"
@@ -176,10 +184,12 @@ _STATUS = re.compile(
 # "材料齐了没", "我传的派遣函收到没", "证明材料怎么上传", "还缺什么材料": the papers of a filing.
 _PAPER_WORD = r"(?:证明)?材料|证明|照片|相片|派遣函|派出证明|户口本|户口簿|居住证|暂住证|转诊单|转诊证明|papers?|documents?|photos?"
 _PAPERS_ASK = re.compile(
-    rf"(?:{_PAPER_WORD}).{{0,8}}(?:齐了|齐没|齐不|全了|够了|收到|到了没|传好|传上|传成|还缺|还差|缺不缺|缺啥|缺什么|"
+    rf"(?:{_PAPER_WORD}).{{0,8}}(?:齐了|齐没|齐不|全了|够了|够不够|够吗|够没|行不行|合格|收到|到了没|传好|传上|传成|还缺|还差|缺不缺|缺啥|缺什么|"
+    r"要不要(?:交|给|传|补)?|用不用(?:交|给|传|补)|"
     rf"怎么(?:上)?传|咋(?:上)?传|如何(?:上)?传|怎么交|咋交|怎么发|咋发|发哪|传哪|交哪|往哪|在哪(?:里)?(?:上)?传|"
     r"得?交(?:啥|什么|哪些|哪几)|要(?:啥|什么|哪些))|"
     rf"(?:还)?(?:缺|差|要|需要|得交|要交|要传)(?:哪些|什么|啥|几份|哪几份)(?:{_PAPER_WORD})|"
+    rf"(?:还)?(?:用|要|得|需要)?(?:补交|补传|补材料|再交|再传)(?:啥|什么|哪些)?(?:{_PAPER_WORD})?(?:吗|没|不)?$|"
     rf"(?:收到|收没收到).{{0,6}}(?:{_PAPER_WORD})|(?:上传|传|交|发)(?:的)?(?:{_PAPER_WORD}).{{0,4}}(?:收到|到了)|"
     r"(?:are|is) my (?:papers?|documents?|photos?) (?:complete|received|ok)|(?:missing|still need).{0,12}(?:papers?|documents?)|"
     r"how (?:do|can) i (?:send|upload) (?:the |my )?(?:papers?|documents?|photos?)")
@@ -189,7 +199,7 @@ _FILE_ACT = re.compile(
     rf"(?:想|要|得|需要|帮|给|替|为).{{0,12}}{FILING_WORD}|^{FILING_WORD}[吧啊呀]?$|备个案|备案吧|"
     r"办理异地|开通异地|异地就医.{0,4}(?:办|开通|申请)|给.{0,4}(?:办|弄|开通)一?下|帮我(?:办|弄|开通)|"
     r"^(?:那|那你)?就办(?:吧|啊|呗)?|那就办|^办吧|^办啊|^给我办|^帮我办|"
-    r"帮(?:他|她|我妈|我爸|俺娘|俺爹|老人)(?:办|弄)|"
+    r"帮(?:他|她|我妈|我爸|我娘|我爹|俺娘|俺爹|老人)(?:办|弄)|"
     r"\bregister|\bfile (?:for|a|the|my)\b|make a filing|sign (?:me|her|him) up|set (?:me|it) up|apply for|"
     r"(?:want|need|get|have) (?:my |our )?(?:medical )?(?:bills? |costs? )?covered")
 _SETTLE_ASK = re.compile(
@@ -216,6 +226,8 @@ _STOP = re.compile(r"^(?:不办了|不办|算了|算了吧|先不办了|先不�
                    r"改天再说|下次再说|回头再说|先这样|不需要了|stop|quit|exit|cancel|never ?mind|forget it)"
                    r"(?:了|吧|啊|哈|呗|吧谢谢|谢谢)*$|不办了|不弄了|不想弄了|先不办|算了不办|以后再办|改天再办|下次再办|"
                    r"回头再办|不想办了|不找了|不查了|不算了|never ?mind|forget it|"
+                   # "我没说要办啊", "我不办 就看看": the person never asked for this; stop, nothing is sent.
+                   r"没说(?:要)?办|没(?:想|打算)(?:要)?办|不是要办|^我不办|"
                    # "I want to stop", "leave it for now", "算了，以后再说": stop, nothing sent, the draft kept.
                    r"(?:want|wanna|would like|like) to stop|算了[，,。\s]*(?:以后|改天|下次|回头)再说|"
                    r"\bstop (?:it|this|here|now)\b|cancel (?:this|that)\b|leave it (?:for now|there)|^leave it$|"
@@ -236,6 +248,8 @@ _RESTART = re.compile(r"^(?:重新开始|重来|从头开始|重新来|从头来
                       r"全部重新|重新填吧|"
                       r"start over|start again")
 _NONSENSE = re.compile(r"^[\W_\d]*$")
+_CHANGE_TO = re.compile(r"改(?:成|到|为|一下|下)|换(?:成|到)|推(?:到|迟到)|提前到|挪到|"
+                        r"change (?:it |the \w+ )?to|move (?:it |the \w+ )?to")
 _MISTAKE = re.compile(r"(?:填|写|弄|选|搞|办|报|整|说|打|拼)(?:错|岔)|错了|不对")
 _SPOKEN_RUN = re.compile("[幺零〇一二两三四五六七八九洞]{7,}")
 _MONTH_DOT_DAY = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})\s*(?:号|日)?\s*$")
@@ -710,7 +724,8 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
     # 2. Explicit requests about existing filings, corrections, and questions about a term.
     # "选错了，能改吗" asks for a change, not how long changes are locked.
     explained = _explain(t)
-    if explained == "lock_period" and _MISTAKE.search(t):
+    if explained == "lock_period" and (_MISTAKE.search(t) or _CHANGE_TO.search(t)):
+        # "能不能改成12号开始", "备案能不能改一下日期": a change asked for, with or without its new value.
         explained = None
     if explained and _ASKS_TO_DO_IT.search(t):
         # "怎么申请 直接帮我申请吧": the explicit request to do it outranks the question.
@@ -781,6 +796,9 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
     if not at_step and (slots.get("category") or (slots.get("treatment_area") and re.search(
             r"看病|就医|住院|报销|结算|医保|搬|住|派|工作|退休", t))):
         return "file", {}
+    if not at_step and _CHANGE_TO.search(t) and ex is not None and (ex.start_date or ex.end_date or ex.treatment_area):
+        # "能不能改成12号开始", "can you move it to Jan 12": a change of a filing, with its new value.
+        return "change_filing", {}
     if not at_step and term_of(t) and question:
         return "explain", {"term": term_of(t)}
     return "unclear", {}
@@ -894,7 +912,7 @@ _MENU_INTENT = {"filing": "file", "institution": "find_institution", "my_filings
 _FILE_ACT_STRONG = re.compile(r"(?:想|要|帮我|给我|帮|给|替).{0,6}(?:办|申请|弄|补办)(?!过|的|了没|好了|成了|没)|再办|重新办|办一个|"
                               r"办个|先办|就办(?!完|好)|去办|来办")
 # "forget it, show me my filing": a request after the brush-off is what the person wants.
-_ANOTHER_REQUEST = re.compile(r"show me|can you|let'?s|i want|查看|查下|查一下|看看|帮我|给我|我要|我想")
+_ANOTHER_REQUEST = re.compile(r"show me|can you|let'?s|i want|查看|查下|查一下|(?<!就)看看|帮我|给我|我要|我想")
 _VALUE_KINDS = ("id_number", "phone", "date", "amount")
 # "不对，不是这周三是下周三": a correction of what was said before, not the answer to this step.
 _CORRECTION_OF_EARLIER = re.compile(r"不对|不是.{0,12}是|说错|填错|写错|搞错|弄错|应该是|其实是")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from dialogs import nlu
-from dialogs.categories import LONG_TERM_CATEGORIES
+from dialogs.categories import LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES
 from dialogs.types import Choice, Context
 
 # The slots remembered across flows, and the flow slots each one prefills.
@@ -188,6 +188,10 @@ def intro_params(slots: dict, ctx: Context) -> dict:
     return {"relation": member.relation, "name": member.name_masked} if member else {}
 
 
+def _iso(day) -> str | None:
+    return day.isoformat() if day else None
+
+
 def explain_params(state, ctx: Context) -> dict:
     """Return what an explanation may mention: the insured area's lock and the letter's wording."""
     slots = state.slots if state is not None else {}
@@ -203,7 +207,11 @@ def explain_params(state, ctx: Context) -> dict:
             "letter_accepted": accepted,
             "letter_lock": letter_lock.isoformat() if letter_lock and accepted else None,
             "plain_lock": plain_lock.isoformat() if plain_lock else None,
-            "category": slots.get("category"), "step": state.step if state is not None else None}
+            "category": slots.get("category"), "step": state.step if state is not None else None,
+            "temporary": slots.get("category") in TEMPORARY_CATEGORIES,
+            # This draft's own lock, once what decides it (a long-term category and its papers) is known.
+            "this_lock": _iso(ctx.lock_until_for(principal, slots))
+            if slots.get("category") in LONG_TERM_CATEGORIES and slots.get("materials") else None}
 
 
 # Which field a correction's value belongs to, when the message names none.

@@ -290,3 +290,51 @@ def parse_date(text: str, *, today: date) -> date | None:
         if mention.value is not None:
             return mention.value
     return None
+
+
+# --- a day said without its month or week, read against another day of the same plan -------------------
+
+_BARE_DAY = re.compile(r"(?<![\d月第])" + _N + r"\s*[号日](?!子|本|元|游|线|楼|码|床|窗|门|报)")
+_MONTH_SAID = re.compile(r"月|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|month|年|year")
+_BARE_WEEKDAY = re.compile(r"(?<![下这本上])(?:那|那个)?(?:周|星期|礼拜)([一二三四五六日天])")
+
+
+def day_after(text: str, said: date, anchor: date) -> date:
+    """Return the day meant by a bare "24号" or "那周五" said for the end of a stay that starts on anchor.
+
+    "24号" with a start of 10 January is 24 January, not 24 December; "下周一…到那周五" is that week's
+    Friday. A day said with its month, or one already after the start, is returned as it is.
+    """
+    plain = unicodedata.normalize("NFKC", text or "").lower()
+    if said > anchor or _MONTH_SAID.search(plain):
+        return said
+    weekday = _BARE_WEEKDAY.search(plain)
+    if weekday:
+        wd = _WEEKDAYS[weekday[1]]
+        return anchor + timedelta(days=(wd - anchor.weekday()) % 7 or 7)
+    bare = _BARE_DAY.search(plain)
+    if bare and cn_to_int(bare[1]):
+        for months in range(0, 3):
+            base = add_months(anchor.replace(day=1), months)
+            candidate = safe_date(base.year, base.month, cn_to_int(bare[1])) if base else None
+            if candidate and candidate > anchor:
+                return candidate
+    return said
+
+
+def day_near(text: str, said: date, anchor: date, today: date) -> date:
+    """Return the day meant by a bare "12号" that moves a date now on anchor: the one nearest to it, not past.
+
+    Moving a start of 10 January "to the 12th" means 12 January, not 12 December.
+    """
+    plain = unicodedata.normalize("NFKC", text or "").lower()
+    bare = _BARE_DAY.search(plain)
+    if _MONTH_SAID.search(plain) or not bare or not cn_to_int(bare[1]):
+        return said
+    candidates = []
+    for months in (-1, 0, 1):
+        base = add_months(anchor.replace(day=1), months)
+        candidate = safe_date(base.year, base.month, cn_to_int(bare[1])) if base else None
+        if candidate and candidate >= today:
+            candidates.append(candidate)
+    return min(candidates, key=lambda d: abs((d - anchor).days)) if candidates else said

@@ -67,6 +67,7 @@ class ShowFilings:
     principal: str | None = None
     who: bool = False
     interject: bool = False
+    papers: bool = False  # the question was about papers ("材料够不够"): say what each filing needs
 
 
 @dataclass(frozen=True)

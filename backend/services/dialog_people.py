@@ -32,7 +32,7 @@ def filings_reply(person: Person, effect: ShowFilings) -> Reply:
     # Ended filings only clutter the answer to "办好了吗": show the active ones, else the latest few.
     active = [f for f in rows if f.status in ("pending_review", "info_requested", "approved")]
     rows = (active or rows)[:10]
-    params: dict = {"who": effect.who}
+    params: dict = {"who": effect.who, "papers_asked": effect.papers}
     if focus is not None and focus in links:
         params.update(for_relation=links[focus].relation, for_name=links[focus].member.name_masked)
     if not rows:
@@ -52,6 +52,10 @@ def filings_reply(person: Person, effect: ShowFilings) -> Reply:
                {"filed_by": "member_self"} if f.actor_person_id == f.principal_person_id else {}),
             "for_relation": link.relation if link else None, "for_name": link.member.name_masked if link else None,
             "papers": _papers(f, person.language or "zh_CN"),
+            # Signed a promise letter instead of papers: nothing to send (said when papers are asked about).
+            "letter": "commitment_letter" in (f.materials or []),
+            "decided": None if f.status not in ("approved", "rejected") else (
+                "auto" if f.decision_mode == "auto" else "staff"),
         })
     return Reply("common.filings_list", {**params, "filings": items})
 

@@ -18,7 +18,7 @@ from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows import manage
 from dialogs.flows.common import place_from, steps_from
 from dialogs.flows.filing import LONG_TERM, TEMPORARY, _date_problem, _refuse_area
-from dialogs.nlu_dates import add_months
+from dialogs.nlu_dates import add_months, day_near
 from dialogs.types import ChangeFiling, Choice, Context, Reply
 
 FAMILY = "change"
@@ -74,10 +74,12 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
             notes.append(refusal)
         found["field"] = "treatment_area"
     filing = _open({**slots, **found}, ctx)
-    if filing is not None and extraction.start_date and extraction.start_date != filing.start_date:
-        problem = _date_problem(extraction.start_date, filing.category, ctx)
+    said = day_near(extraction.text, extraction.start_date, filing.start_date, ctx.today) \
+        if filing is not None and extraction.start_date else None
+    if filing is not None and said and said != filing.start_date:
+        problem = _date_problem(said, filing.category, ctx)
         if problem is None:
-            found["start_date"] = extraction.start_date.isoformat()
+            found["start_date"] = said.isoformat()
         else:
             notes.append(problem)
         found.setdefault("field", "start_date")
@@ -172,6 +174,7 @@ def validate_start_date(answer: Answer, slots: dict, ctx: Context):
     if said is None:
         return Reject(Reply("filing.bad_date"))
     filing = manage.chosen(slots, ctx)
+    said = day_near(answer.text, said, filing.start_date, ctx.today)  # "12号" for a 10 January start: 12 January
     if said == filing.start_date:
         return Reject(Reply("change.same_value", {"field": "start_date"}))
     problem = _date_problem(said, filing.category, ctx)

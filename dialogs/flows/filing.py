@@ -11,7 +11,7 @@ import sys
 from datetime import date
 
 from dialogs import intents, nlu
-from dialogs.nlu_dates import add_months, duration_end
+from dialogs.nlu_dates import add_months, day_after, duration_end
 from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows.common import member_for, steps_from
 from dialogs.types import Choice, Context, Reply, SubmitFiling
@@ -143,8 +143,9 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
     if extraction.end_date and category in TEMPORARY and (found.get("start_date") or slots.get("start_date")):
         start = date.fromisoformat(found.get("start_date") or slots["start_date"])
         limit = default_end({**slots, **found}, ctx)
-        if start < extraction.end_date and (limit is None or extraction.end_date <= limit):
-            found["end_date"] = extraction.end_date.isoformat()
+        ends = day_after(extraction.text, extraction.end_date, start)  # "下周一…到那周五": that week's Friday
+        if start < ends and (limit is None or ends <= limit):
+            found["end_date"] = ends.isoformat()
     if extraction.phone:
         found["phone"] = extraction.phone
     if extraction.insured_area is not None and extraction.insured_area.pool_code and not slots.get("insured_area"):
@@ -204,7 +205,15 @@ def validate_principal(answer: Answer, slots: dict, ctx: Context):
         return Accept({}, notes=(Reply("filing.stopped"),), end=True)
     if value is None:
         return Reject(Reply("filing.not_understood_principal"))
-    return Accept({"principal": value, "wanted_relation": None, "insured_area": ctx.insured_area_of(value)})
+    updates = {"principal": value, "wanted_relation": None, "insured_area": ctx.insured_area_of(value)}
+    if slots.get("wanted_relation") and value == "self":
+        # What was said about the relative (their city, "退休了搬过去", their dates) is not the person's own
+        # situation: filing for themselves instead starts from what they say now (memory keeps the rest).
+        updates.update(dict.fromkeys(_ABOUT_THE_RELATIVE))
+    return Accept(updates)
+
+
+_ABOUT_THE_RELATIVE = ("treatment_area", "category", "category_group", "start_date", "end_date", "materials")
 
 
 # --- areas ----------------------------------------------------------------
@@ -311,12 +320,22 @@ def choices_category_group(slots: dict, ctx: Context) -> list[Choice]:
     return [Choice("long_term", "filing.choice_long_term"), Choice("temporary", "filing.choice_temporary")]
 
 
+_LONG_CUE = re.compile(r"长期|一直|定居|常住|常驻|退休|派|long[- ]?term|permanent|for good|retire|posted|relocat|moving|"
+                       r"employer|company (?:is )?send|send(?:s|ing)? me",
+                       re.IGNORECASE)
+_SHORT_CUE = re.compile(r"临时|短期|几天|几个月|出差|旅游|急诊|转诊|看病|temporar|short|a few (?:days|weeks|months)|"
+                        r"business trip|\btrip\b|visit|emergency|referr", re.IGNORECASE)
+
+
 def validate_category_group(answer: Answer, slots: dict, ctx: Context):
     value = answer.choice
-    if value is None and re.search(r"长期|一直|定居|常住|退休|派", answer.text):
-        value = "long_term"
-    elif value is None and re.search(r"临时|短期|几天|出差|旅游|急诊|转诊|看病", answer.text):
-        value = "temporary"
+    long_cue, short_cue = _LONG_CUE.search(answer.text or ""), _SHORT_CUE.search(answer.text or "")
+    if long_cue and short_cue:
+        # "单位派我去 但是临时的", "my employer sends me but it's temporary": both kinds at once (whatever
+        # choice the words seemed to point to). Say what tells them apart rather than pick one.
+        return Reject(Reply("filing.group_unclear"))
+    if value is None:
+        value = "long_term" if long_cue else "temporary" if short_cue else None
     if value not in ("long_term", "temporary"):
         return Reject(Reply("common.please_choose"))
     return Accept({"category_group": value})
@@ -414,6 +433,8 @@ def validate_end_date(answer: Answer, slots: dict, ctx: Context):
     if raw is None:
         return Reject(Reply("filing.bad_date"))
     end, start, limit = date.fromisoformat(raw), date.fromisoformat(slots["start_date"]), default_end(slots, ctx)
+    if answer.choice is None:
+        end = day_after(answer.text, end, start)  # "24号" for a stay from 10 January is 24 January
     if end <= start:
         return Reject(Reply("filing.end_before_start", {"start": slots["start_date"]}))
     if limit and end > limit:

@@ -1,0 +1,173 @@
+"""What four people trying the assistant in their own words ran into on 2026-12-07, as classes of messages.
+
+A grandmother typing "俺", a son who first asked for his father, a worker who changes his mind, an English
+speaker. Each test holds a class: several wordings, not the one sentence the person typed.
+"""
+from datetime import date
+
+import pytest
+
+from dialogs import intents
+from dialogs.types import ChangeFiling, ShowFilings
+from tests.dialogs.support import Chat, context, existing_filing, start_flow, suzhou_filing
+from tests.dialogs.test_cancel_change_flows import chat_with, effects
+
+
+def understood(text: str) -> intents.Understanding:
+    ctx = context()
+    return intents.understand(text, today=ctx.today, gazetteer=ctx.gazetteer)
+
+
+def to_summary_of_a_business_trip(chat: Chat) -> None:
+    for said in ("我要办备案", "北京", "2", "3", "1月10号", "1月24号", "1"):
+        chat.say(said)
+
+
+@pytest.mark.parametrize("said", ["switch to chinese please", "can you switch to Chinese", "换成中文吧",
+                                  "reply in english please"])
+def test_asking_for_another_language_mid_filing_changes_nothing_else(said):
+    chat = Chat()
+    for line in ("我要办备案", "苏州", "下个月1号", "公司派我去的"):
+        chat.say(line)
+    before = dict(chat.slots), chat.state.step
+    step = chat.say(said)
+    assert chat.prompts(step)[0] == "common.language_switched"
+    assert "filing.which_field" not in chat.prompts(step)
+    assert (dict(chat.slots), chat.state.step) == before
+
+
+@pytest.mark.parametrize("said", ["umm neither really? my employer is sending me but its temporary",
+                                  "都不是吧 单位派我去 但是临时的", "说不好 公司派的 也就几个月"])
+def test_an_answer_not_understood_never_settles_its_own_question_in_silence(said):
+    chat = Chat()
+    chat.say("我要办备案")
+    chat.say("成都")
+    assert chat.state.step == "category_group"
+    chat.say(said)
+    assert chat.state.step == "category_group"
+    assert not chat.slots.get("category")
+
+
+@pytest.mark.parametrize("said", ["wait, if my trip gets moved can I change the date later?",
+                                  "以后日期还能改吗？", "要是行程变了 日期能改不"])
+def test_a_question_about_changing_later_changes_nothing_and_says_how_changes_work(said):
+    chat = Chat()
+    to_summary_of_a_business_trip(chat)
+    assert chat.state.step == "confirmed"
+    before = dict(chat.slots)
+    step = chat.say(said)
+    assert dict(chat.slots) == before and chat.state.step == "confirmed"
+    assert "common.explain_lock_period" in chat.prompts(step)
+    assert "临时备案没有锁定期" in chat.text(step)
+
+
+def test_the_lock_explained_at_a_long_term_summary_is_this_filings_own_date():
+    chat = Chat()
+    for said in ("我要办备案", "苏州", "下个月1号", "公司派我去的", "1", "1", "1"):
+        chat.say(said)
+    assert chat.state.step == "confirmed"
+    step = chat.say("锁定是啥意思? 以后还能改吗")
+    text = chat.text(step)
+    assert "这份备案提交后" in text and "临时备案" not in text and not effects(step, ChangeFiling)
+
+
+@pytest.mark.parametrize("said", ["俺儿子张伟以前是不是帮俺办过备案", "我闺女小丽之前是不是给我办过备案",
+                                  "不是俺给他办 是他给俺办 有人替俺办过没"])
+def test_asking_whether_a_relative_filed_for_me_is_who_filed_for_me(said):
+    heard = understood(said)
+    assert heard.intent == "who_filed"
+    assert heard.slots.get("principal") != "relative"
+
+
+def test_an_elder_who_asks_about_her_son_is_shown_her_own_filings_not_told_about_consent():
+    chat = Chat(context(filings={"self": [existing_filing()]}))
+    step = chat.say("俺儿子张伟以前是不是帮俺办过备案")
+    assert "common.relative_not_linked" not in chat.prompts(step)
+    shown = effects(step, ShowFilings)
+    assert shown and shown[0].who and shown[0].principal in (None, "self")
+
+
+@pytest.mark.parametrize("said", ["我没说要办啊", "俺没说要办", "我没想办 就问问", "我不办 就看看"])
+def test_saying_one_never_asked_to_file_stops_the_filing(said):
+    chat = Chat()
+    chat.say("我要办备案")
+    chat.say("苏州")
+    step = chat.say(said)
+    assert chat.state.flow is None and not effects(step, ChangeFiling)
+    assert chat.prompts(step) == ["filing.cancelled"]
+
+
+@pytest.mark.parametrize("said", ["等等 先别撤", "别撤了", "还是留着吧"])
+def test_keep_it_said_when_nothing_is_being_cancelled_says_nothing_changed(said):
+    chat = chat_with(suzhou_filing())
+    step = chat.say(said)
+    assert chat.prompts(step)[0] == "cancel.stopped"
+
+
+@pytest.mark.parametrize("said", ["把苏州那个撤了", "把去苏州的撤了吧", "把苏州的那份取消"])
+def test_naming_the_filing_to_cancel_by_its_city_is_a_cancellation_request(said):
+    assert understood(said).intent == "cancel_filing"
+
+
+@pytest.mark.parametrize("said", ["我交的材料够不够", "还用补交啥材料吗", "派出证明要不要给", "材料够了吗"])
+def test_asking_whether_the_papers_are_enough_is_a_papers_question(said):
+    heard = understood(said)
+    assert heard.intent == "my_filings" and heard.slots.get("papers"), heard
+    chat = chat_with(suzhou_filing())
+    shown = effects(chat.say(said), ShowFilings)
+    assert shown and shown[0].papers
+
+
+@pytest.mark.parametrize("said", ["有人审核没", "谁审核的", "审核了吗"])
+def test_asking_whether_anyone_reviewed_it_is_a_status_question(said):
+    assert understood(said).intent == "my_filings"
+
+
+@pytest.mark.parametrize("said, end", [("24号", date(2027, 1, 24)), ("二十四号回来", date(2027, 1, 24)),
+                                       ("1月24号", date(2027, 1, 24)), ("到2月3号", date(2027, 2, 3))])
+def test_a_bare_day_for_the_end_of_a_stay_is_after_its_start(said, end):
+    chat = Chat()
+    for line in ("我要办备案", "北京", "2", "3", "1月10号"):
+        chat.say(line)
+    assert chat.state.step == "end_date"
+    chat.say(said)
+    assert chat.slots.get("end_date") == end.isoformat()
+
+
+def test_that_fridays_end_is_the_friday_of_the_week_the_stay_starts():
+    chat = Chat()
+    for line in ("我要办备案", "上海", "2", "3"):
+        chat.say(line)
+    chat.say("下周一去 待5天 到那周五")
+    assert chat.slots.get("start_date") == "2026-11-23" and chat.slots.get("end_date") == "2026-11-27"
+
+
+def test_moving_a_start_to_a_bare_day_means_the_day_near_the_current_start():
+    january = suzhou_filing(start_date=date(2027, 1, 10), lock_until=None)
+    chat = chat_with(january)
+    start_flow(chat, "change", "备案要改一下")
+    chat.say("2")
+    chat.say("12号")
+    assert "开始日期：2027年1月10日 → 2027年1月12日" in chat.text().splitlines()
+
+
+def test_filing_for_oneself_after_asking_for_a_relative_drops_what_was_said_about_the_relative():
+    chat = Chat()
+    chat.say("你好 我想给我爸办个异地安置备案，他退休了要搬到杭州跟我住")
+    assert chat.slots.get("treatment_area") == "330100"
+    chat.say("1")  # 为我自己办
+    assert chat.slots.get("principal") == "self" and not chat.slots.get("treatment_area")
+    assert not chat.slots.get("category")
+    chat.say("那先给我自己办一个，我下个月要去北京出差两个礼拜")
+    assert chat.slots.get("treatment_area") == "110000" and chat.slots.get("category") == "other_temporary"
+
+
+@pytest.mark.parametrize("said", ["能不能改成12号开始", "能不能改到1月12号", "can you move it to Jan 12?"])
+def test_asking_whether_it_can_be_changed_to_a_value_is_a_change_request(said):
+    assert understood(said).intent == "change_filing"
+
+
+@pytest.mark.parametrize("said", ["以后日期还能改吗？", "要是行程变了 日期能改不", "提交了还能改吗"])
+def test_asking_whether_it_could_change_some_day_is_a_question_about_the_lock(said):
+    assert understood(said) == understood(said) and understood(said).intent == "explain"
+    assert understood(said).slots == {"term": "lock_period"}
