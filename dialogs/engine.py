@@ -459,6 +459,9 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
     if first is not None and first.name == "confirmed":
         # Everything was already said: the summary comes alone, so nothing pushes it out of view.
         intro = ()
+    elif first is None and name in ("cancel", "change"):
+        # Nothing to ask (the filing is locked): the refusal comes first, not "好的，我来帮您撤销".
+        intro = ()
     return _ask(started, ctx, notes=intro + said)
 
 

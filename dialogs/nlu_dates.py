@@ -211,6 +211,19 @@ def _en_weekday(m, today):
     return today + timedelta(days=(weekday - today.weekday()) % 7), False
 
 
+def _en_day_of_month(m, today):
+    """"the 5th of next month", "next month on the 5th", "on the 20th" (the next 20th, today included)."""
+    day = int(m["d"] or m["d2"])
+    if m["rel"] or m["rel2"]:
+        base = add_months(today.replace(day=1), {"next": 1, "this": 0}[m["rel"] or m["rel2"]])
+        return (safe_date(base.year, base.month, day) if base else None), True
+    found = safe_date(today.year, today.month, day)
+    if found is None or found < today:
+        base = add_months(today.replace(day=1), 1)
+        found = safe_date(base.year, base.month, day) if base else None
+    return found, False
+
+
 def _holiday(m, today):
     month, day = _HOLIDAYS[m[1]]
     return _infer_year(month, day, today), False
@@ -226,6 +239,8 @@ _PATTERNS += [
     (re.compile(r"\b(?:(?P<m1>" + _MONTH_RE + r")\.?\s*(?P<d1>\d{1,2})(?:st|nd|rd|th)?|(?:the\s+)?(?P<d2>\d{1,2})"
                 r"(?:st|nd|rd|th)?\s*(?:of\s+)?(?P<m2>" + _MONTH_RE + r")\b\.?)(?:,?\s*(?P<y>\d{4}))?"),
      _en_month_day),
+    (re.compile(r"\bthe\s+(?P<d>\d{1,2})(?:st|nd|rd|th)(?:\s+of\s+(?P<rel>next|this)\s+month)?\b|"
+                r"\b(?P<rel2>next|this)\s+month\s+on\s+the\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?\b"), _en_day_of_month),
     (re.compile(r"\b(next|this|coming|on)?\s*(" + _EN_WEEKDAY_RE + r")\b"), _en_weekday),
     (re.compile("(" + "|".join(sorted(_HOLIDAYS, key=len, reverse=True)) + ")"), _holiday),
 ]

@@ -93,6 +93,9 @@ class InstitutionNames:
                 alias = alias.strip()
                 if len(alias) >= 2:
                     self._add(alias, inst, False)
+                if alias.endswith("医院") and len(alias) >= 6:
+                    # "北大深圳" for 北大深圳医院: a long short name is said without its 医院 too.
+                    self._add(alias[:-2], inst, False)
         # first two characters -> lengths of names starting with them, longest first
         lengths: dict[str, set[int]] = {}
         for said in self._names:

@@ -53,10 +53,20 @@ def precondition(ctx: Context) -> Reply | None:
     return Reply("bind.already_bound") if ctx.bound else None
 
 
+_CLAUSES = re.compile(r"[\s,，。.!！?？:：;；、]+")
+# Words a Chinese name does not hold: a clause with one is talk around the name, not the name.
+_NOT_IN_A_NAME = re.compile(r"[我你他她的吧了吗呢啊嗯哦呃额]|不想|不知道|不告诉|不说")
+
+
 def validate_name(answer: Answer, slots: dict, ctx: Context):
     name = _NAME_CUE.sub("", nlu.normalize(answer.text).strip()).strip(" ，,。.")
-    if not _NAME.match(name):
-        return Reject(Reply("bind.bad_name"))
+    if not _NAME.match(name) or (not name.isascii() and _NOT_IN_A_NAME.search(name)):
+        # "fine. 林凯文", "我的名字？陈志远", "好的 王秀英": the name said after a word of talk.
+        clauses = [c for c in _CLAUSES.split(nlu.normalize(answer.text)) if c]
+        named = [c for c in clauses if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", c) and not _NOT_IN_A_NAME.search(c)]
+        if len(named) != 1:
+            return Reject(Reply("bind.bad_name"))
+        name = named[0]
     return Accept({"name": name if not name.isascii() else answer.text.strip()[-len(name):]})
 
 

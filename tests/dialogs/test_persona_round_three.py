@@ -171,3 +171,39 @@ def test_asking_whether_it_can_be_changed_to_a_value_is_a_change_request(said):
 def test_asking_whether_it_could_change_some_day_is_a_question_about_the_lock(said):
     assert understood(said) == understood(said) and understood(said).intent == "explain"
     assert understood(said).slots == {"term": "lock_period"}
+
+
+@pytest.mark.parametrize("said, day", [("the 5th of next month", date(2026, 12, 5)),
+                                       ("starting the 5th of next month", date(2026, 12, 5)),
+                                       ("next month on the 5th", date(2026, 12, 5)), ("on the 30th", date(2026, 11, 30))])
+def test_an_english_day_of_the_month_is_read(said, day):
+    ctx = context()
+    assert intents.nlu.extract(said, today=ctx.today, gazetteer=ctx.gazetteer).start_date == day
+
+
+@pytest.mark.parametrize("said, name", [("fine. 林凯文", "林凯文"), ("我的名字？陈志远", "陈志远"), ("好的 王秀英", "王秀英"),
+                                        ("陈志远 就是我", "陈志远")])
+def test_a_name_said_after_a_word_of_talk_is_the_name(said, name):
+    chat = Chat(context(bound=False))
+    chat.say("绑定身份")
+    assert chat.state.step == "name"
+    chat.say(said)
+    assert chat.slots.get("name") == name
+
+
+@pytest.mark.parametrize("said", ["我不想说", "嗯嗯", "你猜"])
+def test_talk_that_holds_no_name_is_asked_again(said):
+    chat = Chat(context(bound=False))
+    chat.say("绑定身份")
+    step = chat.say(said)
+    assert chat.prompts(step)[0] == "bind.bad_name" and not chat.slots.get("name")
+
+
+@pytest.mark.parametrize("said", ["算了 不去了 帮我撤了吧", "备案能改一下吗 改到苏州"])
+def test_a_locked_filing_is_refused_without_first_saying_it_will_be_done(said):
+    from tests.dialogs.test_cancel_change_flows import LOCKED
+
+    chat = chat_with(LOCKED)
+    step = chat.say(said)
+    assert not chat.prompts(step)[0].endswith(".intro"), chat.prompts(step)
+    assert "不能" in chat.text(step)
