@@ -207,3 +207,12 @@ def test_a_locked_filing_is_refused_without_first_saying_it_will_be_done(said):
     step = chat.say(said)
     assert not chat.prompts(step)[0].endswith(".intro"), chat.prompts(step)
     assert "不能" in chat.text(step)
+
+
+def test_a_long_short_name_is_found_without_its_yiyuan_but_a_two_character_one_is_not():
+    from dialogs.nlu_institutions import InstitutionNames
+
+    names = InstitutionNames([("H1", "北京大学深圳医院", "440300", None, "3A", ["北大深圳医院"]),
+                              ("H2", "上海交通大学医学院附属瑞金医院", "310000", None, "3A", ["瑞金医院"])])
+    assert [c.code for m in names.find("下礼拜三上北大深圳看门诊") for c in m.candidates] == ["H1"]
+    assert not names.find("我在瑞金住")  # 瑞金 alone is a town, never the hospital
