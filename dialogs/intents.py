@@ -19,6 +19,7 @@ from datetime import date
 
 from dialogs import nlu
 from dialogs.categories import CATEGORIES, LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES
+from dialogs.nlu_dates import shifted
 from dialogs.nlu_numbers import parse_amount, spoken_digits
 
 INTENTS = (
@@ -94,6 +95,13 @@ _NORMAL = re.compile(r"字太大|字大了|字小点|字小一点|正常字|正�
                      r"不用大字|不要大字|关掉大字|不用.{0,2}大字|调回去|调小|变回原来|调回原来|恢复原来|原来那么大|"
                      r"normal font|regular (?:font|size|text)|"
                      r"关掉大字|关闭大字|不要大字|取消大字|normal text|normal size|smaller|small text|too big")
+# "I don't need anyone to call me", "不用打电话", "was it a real person who checked it?": no call-back wanted.
+_NOT_HUMAN = re.compile(r"(?:don'?t|do not|no|nobody|no one|never) (?:need|want)?\s*(?:anyone|anybody|someone|a person|"
+                        r"to be called|a call|staff)?.{0,12}(?:call|contact|ring)|nobody needs|no one needs|"
+                        r"不用(?:给我)?(?:打电话|联系|回电|人工|客服)|不需要(?:人工|客服|打电话|联系)|别(?:给我)?打电话|"
+                        r"(?:reviewed|checked|looked at|approved).{0,30}(?:real person|human|a person|staff)|"
+                        r"(?:real person|human|a person|staff).{0,30}(?:reviewed|checked|looked at|approved)|"
+                        r"(?:人工|工作人员|真人).{0,4}(?:审|看过|核)|(?:审核|审).{0,6}(?:人工|真人|工作人员)")
 _HUMAN = re.compile(r"人工|真人|客服|(?<!异地)(?<!常驻)工作人员(?!备案)|找个人|找人问|叫个人|来个人|打电话给我|给我打电话|"
                     r"回电话|来电话|打我电话|转接|接线员|打给我|"
                     r"经办人员|窗口的人|human|real person|a person|call me|speak to someone|talk to someone|operator")
@@ -192,7 +200,9 @@ _PAPERS_ASK = re.compile(
     rf"(?:还)?(?:用|要|得|需要)?(?:补交|补传|补材料|再交|再传)(?:啥|什么|哪些)?(?:{_PAPER_WORD})?(?:吗|没|不)?$|"
     rf"(?:收到|收没收到).{{0,6}}(?:{_PAPER_WORD})|(?:上传|传|交|发)(?:的)?(?:{_PAPER_WORD}).{{0,4}}(?:收到|到了)|"
     r"(?:are|is) my (?:papers?|documents?|photos?) (?:complete|received|ok)|(?:missing|still need).{0,12}(?:papers?|documents?)|"
-    r"how (?:do|can) i (?:send|upload) (?:the |my )?(?:papers?|documents?|photos?)")
+    r"how (?:do|can) i (?:send|upload) (?:the |my )?(?:papers?|documents?|photos?)|"
+    r"(?:do|should|must|have to) i (?:need to |have to )?(?:send|submit|upload|provide|give|bring) (?:any |the |my |some )?"
+    r"(?:papers?|documents?|proof|letters?|photos?)|(?:need|any) (?:papers?|documents?) (?:to send|needed)")
 _FILE_ACT = re.compile(
     rf"(?:办|办理|申请|弄|搞|备|开通|登记|做|来|整|补办|补|报)(?:一?个|一下|下|了吧|吧)?.{{0,8}}{FILING_WORD}|"
     rf"{FILING_WORD}.{{0,6}}(?:办|办理|申请|弄|开通|帮我|给我|补办)|"
@@ -238,7 +248,7 @@ _HOLD = re.compile(r"先别(?:提交|交|发|办|急)|别(?:提交|交了|发了
                    r"not yet|hold (?:on|off)")
 # "hmm, wait", "等一下", "让我想想": a pause, never an answer, at any step.
 _WAIT = re.compile(r"^\W*(?:h+m+|e+r+m*|u+m+|嗯+|呃+|额+)?\W*(?:wait|hold on|one (?:moment|sec(?:ond)?)|let me think|"
-                   r"等一?下|等等|等会儿?|稍等|先等等|让我想想|我想想|想一想|容我想想)(?:\W*(?:a (?:bit|sec(?:ond)?|moment|minute)"
+                   r"等一?下|等等|等会儿?|稍等|先等等|让我想想|我想想|想一想|容我想想|我?再想想|我?再考虑(?:考虑|一下)?|考虑考虑|想想再说)(?:\W*(?:a (?:bit|sec(?:ond)?|moment|minute)"
                    r"|please|啊|哈|吧|嗯|一下)?)*\W*$", re.IGNORECASE)
 _BACK = re.compile(r"^(?:返回|上一步|回上一步|返回上一步|回到上一步|后退|退回去|回去|退一步|上一个|刚才那步|"
                    r"back|go back|previous|previous step)(?:吧|一下|了)*$|返回上一|回到上一|退回上一|上一步|^返回\b|^返回(?=\s)|"
@@ -609,8 +619,8 @@ def _lang(t: str) -> str | None:
         return "en"
     if _LANG_ZH.search(t):
         return "zh_CN"
-    if _LANG_EN.search(t) and re.search(r"please|can you|could you|用|说|讲|换|回复|reply|speak|talk|switch|"
-                                        r"prefer|only|^english|in english|会英|懂英", t):
+    if _LANG_EN.search(t) and re.search(r"please|pls|plz|can you|could you|用|说|讲|换|回复|reply|speak|talk|switch|"
+                                        r"prefer|only|^english|in english|back to english|to english|会英|懂英", t):
         return "en"
     return None
 
@@ -724,6 +734,9 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
     # 2. Explicit requests about existing filings, corrections, and questions about a term.
     # "选错了，能改吗" asks for a change, not how long changes are locked.
     explained = _explain(t)
+    if not at_step and shifted(t, date.today()) is not None:
+        # "备案能不能往后推两天", "push my filing back 2 days": a filing's dates moved, a change.
+        return "change_filing", {}
     if explained == "lock_period" and (_MISTAKE.search(t) or _CHANGE_TO.search(t)):
         # "能不能改成12号开始", "备案能不能改一下日期": a change asked for, with or without its new value.
         explained = None
@@ -758,6 +771,9 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
         return "bind_identity", {}
     if _ARE_YOU_A_BOT.search(t):
         return "chitchat", {}
+    if _NOT_HUMAN.search(t) and _HUMAN.search(t):
+        # "has a real person reviewed it?" is about the decision; "nobody needs to call me" wants no call.
+        return ("my_filings", {}) if re.search(r"review|check|approv|审|核", t) else ("chitchat", {})
     if _HUMAN.search(t):
         return "human", {}
     if _FILE_ACT_STRONG.search(t) and re.search(FILING_WORD, t) and at_step and step.name.startswith(

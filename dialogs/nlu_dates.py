@@ -353,3 +353,25 @@ def day_near(text: str, said: date, anchor: date, today: date) -> date:
         if candidate and candidate >= today:
             candidates.append(candidate)
     return min(candidates, key=lambda d: abs((d - anchor).days)) if candidates else said
+
+
+_LATER = re.compile(r"(?:晚|推迟|往后推|往后挪|后推|延后|推后|往后延|挪后)(\d{1,2}|[一两二三四五六七八九十]{1,3})(?:个)?(?:天|日)")
+_EARLIER = re.compile(r"(?:提前|早|往前挪|往前推|提早)(\d{1,2}|[一两二三四五六七八九十]{1,3})(?:个)?(?:天|日)")
+_EN_SHIFT = re.compile(r"\b(\d{1,2}|a|one|two|three|four|five|six|seven)\s+days?\s+(later|earlier)\b|"
+                       r"\bpush(?:ed)?\b.{0,20}?\bback (?:by )?(\d{1,2}|a|one|two|three|four|five|six|seven) days?\b")
+_EN_SMALL = {"a": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7}
+
+
+def shifted(text: str, anchor: date) -> date | None:
+    """Return anchor moved by "晚两天" / "提前三天" / "two days later" / "push it back 2 days", or None."""
+    plain = unicodedata.normalize("NFKC", text or "").lower()
+    for pattern, sign in ((_LATER, 1), (_EARLIER, -1)):
+        m = pattern.search(plain)
+        if m and cn_to_int(m[1]):
+            return anchor + timedelta(days=sign * cn_to_int(m[1]))
+    m = _EN_SHIFT.search(plain)
+    if m:
+        amount = m[1] or m[3]
+        days = int(amount) if amount.isdigit() else _EN_SMALL[amount]
+        return anchor + timedelta(days=-days if m[2] == "earlier" else days)
+    return None

@@ -87,8 +87,9 @@ def explain_failed(checks: list[dict], lang: str) -> list[str]:
 def change_reply(person: Person, effect: ChangeFiling, lang: str) -> Reply:
     """Replace the confirmed filing by its changed version and say what was decided, and what happens next."""
     changes = dict(effect.changes)
-    if changes.get("start_date"):
-        changes["start_date"] = date.fromisoformat(changes["start_date"])
+    for day in ("start_date", "end_date"):
+        if changes.get(day):
+            changes[day] = date.fromisoformat(changes[day])
     filing = None
     try:
         filing = _target(person, effect)

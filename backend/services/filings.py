@@ -13,6 +13,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.lib.masking import mask_phone
 from backend.models import Area, AreaPolicy, FamilyLink, Filing, FilingInstitution, Person
+from dialogs.categories import TEMPORARY_CATEGORIES
 from backend.rules import filing_decision as rules
 from backend.services import audit, paper_retention, outbox, review_reasons
 from backend.services.errors import FilingLocked, FilingNotActive, NotAllowed, NotFound
@@ -246,7 +247,7 @@ def change_filing(actor: Person, reference: str, changes: dict, *, channel: str)
         treatment_area_code=db.session.get(Area, treatment).pool_code or treatment,
         treatment_province_code=_province_of(treatment),
         start_date=changes.get("start_date") or filing.start_date,
-        end_date=changes.get("end_date"),
+        end_date=changes.get("end_date") or _kept_end(filing, changes),
         materials_choice=changes.get("materials") or (filing.materials[0] if filing.materials else None),
         replaces_reference=filing.reference,
     )
@@ -256,6 +257,16 @@ def change_filing(actor: Person, reference: str, changes: dict, *, channel: str)
         new.replaces_filing_id = filing.id
     _commit()
     return new
+
+
+def _kept_end(filing: Filing, changes: dict):
+    """A temporary stay keeps its end when only its start or city moves (and the end still follows the start)."""
+    start = changes.get("start_date") or filing.start_date
+    start = date.fromisoformat(start) if isinstance(start, str) else start
+    category = changes.get("category") or filing.category
+    if filing.end_date and category in TEMPORARY_CATEGORIES and filing.end_date > start:
+        return filing.end_date
+    return None
 
 
 def _commit() -> None:

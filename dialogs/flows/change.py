@@ -18,11 +18,13 @@ from dialogs.flow import NOTES, Accept, Answer, Flow, Reject, register
 from dialogs.flows import manage
 from dialogs.flows.common import place_from, steps_from
 from dialogs.flows.filing import LONG_TERM, TEMPORARY, _date_problem, _refuse_area
-from dialogs.nlu_dates import add_months, day_near
+from dialogs.nlu_dates import add_months, day_near, shifted
 from dialogs.types import ChangeFiling, Choice, Context, Reply
 
 FAMILY = "change"
 FIELDS = ("treatment_area", "start_date", "category")
+# A question at the confirmation ("还是20号对吧？", "right?"): nothing in it is a new value.
+_QUESTION = re.compile(r"[？?]|吗|对吧|是吧|对不对|是不是|呢\s*$|right\b|isn'?t it|is it\b")
 TABLE = (
     ("field", "field", "treatment_area"),
     ("treatment_area", "treatment_area", "start_date"),
@@ -74,8 +76,9 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
             notes.append(refusal)
         found["field"] = "treatment_area"
     filing = _open({**slots, **found}, ctx)
-    said = day_near(extraction.text, extraction.start_date, filing.start_date, ctx.today) \
-        if filing is not None and extraction.start_date else None
+    said = (shifted(extraction.text, filing.start_date) or (
+        day_near(extraction.text, extraction.start_date, filing.start_date, ctx.today) if extraction.start_date
+        else None)) if filing is not None else None
     if filing is not None and said and said != filing.start_date:
         problem = _date_problem(said, filing.category, ctx)
         if problem is None:
@@ -109,6 +112,9 @@ def finish(state, ctx: Context):
         manage.end_offering(state, reply.choices)
         return (reply,), ()
     changes = changes_of(state.slots, ctx)
+    end = kept_end(manage.chosen(state.slots, ctx), changes)
+    if end is not None:
+        changes["end_date"] = end.isoformat()  # the stay still ends when it did: shown on the confirmation
     effect = ChangeFiling(principal=state.slots["principal"], reference=state.slots["reference"], changes=changes)
     manage.end_offering(state)
     return (), (effect,)
@@ -170,10 +176,10 @@ def params_start_date(slots: dict, ctx: Context) -> dict:
 
 def validate_start_date(answer: Answer, slots: dict, ctx: Context):
     # "改到下周一开始" reads as an end ("到…"); at this step any single date is the new start.
-    said = answer.extraction.start_date or answer.extraction.end_date
+    filing = manage.chosen(slots, ctx)
+    said = shifted(answer.text, filing.start_date) or answer.extraction.start_date or answer.extraction.end_date
     if said is None:
         return Reject(Reply("filing.bad_date"))
-    filing = manage.chosen(slots, ctx)
     said = day_near(answer.text, said, filing.start_date, ctx.today)  # "12号" for a 10 January start: 12 January
     if said == filing.start_date:
         return Reject(Reply("change.same_value", {"field": "start_date"}))
@@ -213,6 +219,15 @@ def applies_confirmed(slots: dict, ctx: Context) -> bool:
     return not manage.is_locked(slots, ctx)
 
 
+def kept_end(filing, changes: dict) -> date | None:
+    """The end of a temporary filing's stay is kept when only its start or city moves (and it still follows)."""
+    start = date.fromisoformat(changes["start_date"]) if changes.get("start_date") else filing.start_date
+    category = changes.get("category") or filing.category
+    if filing.end_date and category in TEMPORARY and filing.end_date > start:
+        return filing.end_date
+    return None
+
+
 def params_confirmed(slots: dict, ctx: Context) -> dict:
     filing, changes = manage.chosen(slots, ctx), changes_of(slots, ctx)
     lines = []
@@ -228,7 +243,10 @@ def params_confirmed(slots: dict, ctx: Context) -> dict:
     rules = ctx.rules_for(slots["insured_area"]) if slots.get("insured_area") else None
     # The new version starts a new lock; at least the area's change lock (a commitment letter may add more).
     relock = add_months(ctx.today, rules.change_lock_months) if rules and category in LONG_TERM else None
-    return {**manage.describe(filing, slots, ctx), "changes": lines, "relock": manage.day(relock)}
+    # What stays: the end of the stay, said so the person sees the whole new filing before confirming.
+    end = kept_end(filing, changes)
+    return {**manage.describe(filing, slots, ctx), "changes": lines, "relock": manage.day(relock),
+            "end": manage.day(end) if end else None, "open_end": filing.end_date is None or end is None}
 
 
 def choices_confirmed(slots: dict, ctx: Context) -> list[Choice]:
@@ -236,8 +254,13 @@ def choices_confirmed(slots: dict, ctx: Context) -> list[Choice]:
 
 
 def _edit_at_summary(answer: Answer, slots: dict, ctx: Context):
-    """Take "不对，是杭州" / "日期改成12月1日" said at the summary as a new value, checked like any other."""
+    """Take "不对，是杭州" / "日期改成12月1日" said at the summary as a new value, checked like any other.
+
+    A question ("回来那天还是20号对吧？") changes nothing: it is answered with what stays as it is.
+    """
     filing = manage.chosen(slots, ctx)
+    if _QUESTION.search(answer.text or ""):
+        return Reject(Reply("change.rest_unchanged", params_confirmed(slots, ctx)))
     current = {f.treatment_area_code for f in manage.filings_of(slots.get("principal"), ctx)}
     places = [c for c in manage.mentioned_areas(answer.extraction) if c not in current]
     if len(places) == 1 and places[0] != slots.get("treatment_area"):

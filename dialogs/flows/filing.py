@@ -123,7 +123,12 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
         only = extraction.unassigned_areas[0]
         if only.pool_code and only.pool_code != slots["insured_area"]:
             found["treatment_area"] = only.pool_code
-    if extraction.category:
+    if extraction.category and extraction.category in LONG_TERM and _TEMPORARY_STAY.search(extraction.text or "") \
+            and not slots.get("category"):
+        # "公司派我去成都出差两个月", "my company is sending me for 2 months": a posting that sounds short. Never
+        # chosen in silence (a long-term filing is locked for months): the kinds are told apart and asked.
+        found[NOTES] = (Reply("filing.group_unclear"),)
+    elif extraction.category:
         found["category"] = extraction.category
         found["category_group"] = "long_term" if extraction.category in LONG_TERM else "temporary"
     category = found.get("category") or slots.get("category")
@@ -132,7 +137,7 @@ def absorb(extraction: nlu.Extraction, slots: dict, ctx: Context) -> dict:
         if problem is None:
             found["start_date"] = extraction.start_date.isoformat()
         else:
-            found[NOTES] = (problem,)
+            found[NOTES] = tuple(found.get(NOTES, ())) + (problem,)
     begins = found.get("start_date") or slots.get("start_date")
     if not extraction.end_date and category in ("referral", "other_temporary") and begins and not slots.get("end_date"):
         # "差不多三周": a length of stay said in passing ends the stay that many days after it starts.
@@ -324,13 +329,20 @@ _LONG_CUE = re.compile(r"长期|一直|定居|常住|常驻|退休|派|long[- ]?
                        r"employer|company (?:is )?send|send(?:s|ing)? me",
                        re.IGNORECASE)
 _SHORT_CUE = re.compile(r"临时|短期|几天|几个月|出差|旅游|急诊|转诊|看病|temporar|short|a few (?:days|weeks|months)|"
+                        r"(?<![\d十])[一两二三四五1-5]个多?月|[一两二三四五六七八九十\d]{1,2}(?:周|个?星期|个?礼拜|天)|"
+                        r"\b(?:[1-5]|one|two|three|four|five|a couple(?: of)?|couple|few)\s+(?:months?|weeks?|days?)\b|"
                         r"business trip|\btrip\b|visit|emergency|referr", re.IGNORECASE)
+# What makes a stay temporary even beside a long-term word: not "看病" or "visit", which every stay has.
+_TEMPORARY_STAY = re.compile(r"临时|短期|几天|几个月|出差|旅游|temporar|short|a few (?:days|weeks|months)|business trip|"
+                             r"(?<![\d十])[一两二三四五1-5]个多?月|[一两二三四五六七八九十\d]{1,2}(?:周|个?星期|个?礼拜|天)|"
+                             r"\b(?:[1-5]|one|two|three|four|five|a couple(?: of)?|couple|few)\s+(?:months?|weeks?|days?)\b",
+                             re.IGNORECASE)
 
 
 def validate_category_group(answer: Answer, slots: dict, ctx: Context):
     value = answer.choice
     long_cue, short_cue = _LONG_CUE.search(answer.text or ""), _SHORT_CUE.search(answer.text or "")
-    if long_cue and short_cue:
+    if long_cue and _TEMPORARY_STAY.search(answer.text or ""):
         # "单位派我去 但是临时的", "my employer sends me but it's temporary": both kinds at once (whatever
         # choice the words seemed to point to). Say what tells them apart rather than pick one.
         return Reject(Reply("filing.group_unclear"))

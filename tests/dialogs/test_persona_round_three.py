@@ -216,3 +216,63 @@ def test_a_long_short_name_is_found_without_its_yiyuan_but_a_two_character_one_i
                               ("H2", "上海交通大学医学院附属瑞金医院", "310000", None, "3A", ["瑞金医院"])])
     assert [c.code for m in names.find("下礼拜三上北大深圳看门诊") for c in m.candidates] == ["H1"]
     assert not names.find("我在瑞金住")  # 瑞金 alone is a town, never the hospital
+
+
+TRIP = suzhou_filing(start_date=date(2027, 1, 8), end_date=date(2027, 1, 20), lock_until=None,
+                     category="other_temporary")
+
+
+@pytest.mark.parametrize("question", ["回来那天还是20号对吧？", "结束还是20号吗", "the end is still the 20th, right?"])
+def test_a_question_at_the_change_confirmation_changes_nothing_and_says_what_stays(question):
+    chat = chat_with(TRIP)
+    chat.say("备案要改一下")
+    chat.say("2")
+    chat.say("10号")
+    before = dict(chat.slots)
+    step = chat.say(question)
+    assert dict(chat.slots) == before and chat.state.step == "confirmed"
+    assert chat.prompts(step)[0] == "change.rest_unchanged" and "2027年1月20日" in chat.text(step)
+
+
+def test_moving_a_trips_start_keeps_its_end_shown_and_sent():
+    chat = chat_with(TRIP)
+    chat.say("备案要改一下")
+    chat.say("2")
+    step = chat.say("10号")
+    assert "结束日期：2027年1月20日（不变）" in chat.text(step).splitlines()
+    changed = effects(chat.say("1"), ChangeFiling)[0].changes
+    assert changed == {"start_date": "2027-01-10", "end_date": "2027-01-20"}
+
+
+@pytest.mark.parametrize("said", ["我那个苏州的备案想改一下 晚两天开始", "备案能不能往后推两天", "能不能改成晚两天开始",
+                                  "can you push my filing back 2 days"])
+def test_moving_a_start_by_some_days_counts_from_the_current_start(said):
+    chat = chat_with(TRIP)
+    chat.say(said)
+    assert chat.state.step == "confirmed" and chat.slots.get("start_date") == "2027-01-10"
+
+
+@pytest.mark.parametrize("said", ["my company is sending me to Chengdu for like 2 months, i want to file",
+                                  "公司派我去成都出差两个月 要办备案", "单位派我去成都待三周 办个备案"])
+def test_a_posting_that_sounds_short_is_never_taken_as_long_term_in_silence(said):
+    chat = Chat()
+    step = chat.say(said)
+    assert chat.state.step == "category_group" and not chat.slots.get("category")
+    assert "filing.group_unclear" in chat.prompts(step)
+
+
+@pytest.mark.parametrize("said", ["公司派我去苏州工作一年", "我退休了 搬去深圳住 在那边看病"])
+def test_a_long_stay_said_plainly_is_still_read_at_once(said):
+    chat = Chat()
+    chat.say(said)
+    assert chat.slots.get("category_group") == "long_term"
+
+
+@pytest.mark.parametrize("said, intent", [("back to English", "language"), ("ok back to english pls", "language"),
+                                          ("has anyone reviewed it? like a real person?", "my_filings"),
+                                          ("i don't need anyone to call me", "chitchat"),
+                                          ("不用给我打电话", "chitchat"), ("我要人工", "human"),
+                                          ("do I need to send any documents? like my company letter", "my_filings"),
+                                          ("俺再想想", "chitchat")])
+def test_english_and_negated_requests_are_read_as_meant(said, intent):
+    assert understood(said).intent == intent

@@ -148,6 +148,10 @@ MANAGE_CONVERSATIONS = [
     ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下",
      ["帮助", "1", "帮助", "苏州", "大连", "杭州", "帮助", "好", "2"]),
     ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下", ["2", "帮助", "12月1日", "1"]),
+    # A question at the confirmation changes nothing and says what stays.
+    ("change", {"filings": {"self": [suzhou_filing(start_date=date(2027, 1, 8), end_date=date(2027, 1, 20),
+                                                     lock_until=None, category="other_temporary")]}},
+     "备案要改一下", ["2", "10号", "回来那天还是20号对吧？", "2"]),
     ("change", {"filings": {"self": [suzhou_filing()]}}, "备案要改一下", ["3", "帮助", "2", "1"]),
     ("change", {"filings": {"self": [suzhou_filing()]},
                 "rules": {"210100": area_rules("210100", categories=("posted_worker",))}}, "备案要改一下", ["3"]),

@@ -118,3 +118,22 @@ def test_the_son_cancels_his_mothers_filing_and_she_sees_it_cancelled(app, as_pe
     assert answer["state"] == "confirmed" and "为谁：您的母亲" in answer["reply"]
     son.conversation(1)
     assert statuses(as_person("op-retiree")) == {reference: "cancelled"}
+
+
+def test_moving_a_trips_start_in_the_chat_keeps_its_end_and_the_api_change_does_too(app, as_person, people, today):
+    trip = file_for(app, people.worker, on=date(2026, 11, 20), category="other_temporary",
+                    start_date="2026-12-08", end_date="2026-12-20")
+    worker = as_person("op-worker")
+    answer = worker.conversation("苏州那个备案 开始往后推两天")
+    assert answer["flow"] == "change" and answer["state"] == "confirmed", answer["reply"]
+    assert "结束日期：2026年12月20日（不变）" in answer["reply"].splitlines()
+    answer = worker.conversation("回来还是20号对吧？")
+    assert answer["state"] == "confirmed" and "结束日期仍是2026年12月20日" in answer["reply"]
+    worker.conversation("确认变更")
+    active = [f for f in worker.filings().get_json()["filings"] if f["status"] == "approved"]
+    assert [(f["start_date"], f["end_date"]) for f in active] == [("2026-12-10", "2026-12-20")]
+    # The API's change keeps the end of the stay too when only the start moves.
+    moved = worker.change(active[0]["reference"], start_date="2026-12-11")
+    assert moved.status_code == 200, moved.get_json()
+    assert (moved.get_json()["start_date"], moved.get_json()["end_date"]) == ("2026-12-11", "2026-12-20")
+    assert trip != active[0]["reference"]
