@@ -397,6 +397,11 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
     chosen = understood.option if understood.option in state.offered else None
     if chosen is not None:
         intent = _MENU_INTENTS.get(chosen, intent)
+    home = _home_area_care(text, intent, extraction, ctx) \
+        if chosen is None and understood.slots.get("principal") in (None, "self") else None
+    if home is not None:
+        # "回沈阳看病还能报不" from someone insured in 沈阳: care where one is insured is no cross-province care.
+        return _offer_next(state, ctx, (Reply("common.home_area_care", {"area": home}),))
     if intent in ("my_filings", "who_filed") and ctx.bound:
         principal = memory.principal_of(understood, ctx)
         if principal is not None and principal.startswith("relation:"):
@@ -480,6 +485,24 @@ def _offer_next(state: DialogState, ctx: Context, notes: tuple, effects: tuple =
     state.offered = [c.value for c in choices]
     offer = (Reply("common.next_steps", {}, tuple(choices)),) if choices else ()
     return Step(state, tuple(notes) + offer, tuple(effects))
+
+
+_HOME_CARE_CUE = re.compile(r"看病|就医|住院|门诊|报销|能报|报不|给报|结算|医保|治疗|复查|拿药|开药|透析|"
+                            r"settle|claim|reimburs|treat|hospital|see a doctor|covered")
+
+
+def _home_area_care(text: str, intent: str, extraction, ctx: Context) -> str | None:
+    """The insured area's name when a question is about care there and names no other place, else None."""
+    if not ctx.bound or intent not in ("file", "will_settle", "estimate", "find_institution", "unclear") \
+            or extraction is None or extraction.insured_area is not None:
+        return None
+    insured = ctx.insured_area_of("self") if ctx.insured_area_of else None
+    areas = [e for e in ([extraction.treatment_area] if extraction.treatment_area else []) + list(extraction.unassigned_areas)]
+    if not insured or len(areas) != 1 or (areas[0].pool_code or areas[0].code) != insured:
+        return None
+    if not _HOME_CARE_CUE.search(text or "") or re.search(intents.FILING_WORD, text or ""):
+        return None
+    return ctx.gazetteer.display_name(insured, ctx.lang)
 
 
 def _idle_menu(state: DialogState, notes: tuple, effects: tuple = (), short: bool = False) -> Step:

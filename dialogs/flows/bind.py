@@ -62,7 +62,7 @@ def validate_name(answer: Answer, slots: dict, ctx: Context):
     name = _NAME_CUE.sub("", nlu.normalize(answer.text).strip()).strip(" ，,。.")
     if not _NAME.match(name) or (not name.isascii() and _NOT_IN_A_NAME.search(name)):
         # "fine. 林凯文", "我的名字？陈志远", "好的 王秀英": the name said after a word of talk.
-        clauses = [c for c in _CLAUSES.split(nlu.normalize(answer.text)) if c]
+        clauses = [_NAME_CUE.sub("", c) for c in _CLAUSES.split(nlu.normalize(answer.text)) if c]
         named = [c for c in clauses if re.fullmatch(r"[\u4e00-\u9fff·]{2,5}", c) and not _NOT_IN_A_NAME.search(c)]
         if len(named) != 1:
             return Reject(Reply("bind.bad_name"))

@@ -182,7 +182,8 @@ def test_an_english_day_of_the_month_is_read(said, day):
 
 
 @pytest.mark.parametrize("said, name", [("fine. 林凯文", "林凯文"), ("我的名字？陈志远", "陈志远"), ("好的 王秀英", "王秀英"),
-                                        ("陈志远 就是我", "陈志远")])
+                                        ("陈志远 就是我", "陈志远"), ("哦 那先弄我的 我叫周建国", "周建国"),
+                                        ("sure, it's 林凯文", "林凯文")])
 def test_a_name_said_after_a_word_of_talk_is_the_name(said, name):
     chat = Chat(context(bound=False))
     chat.say("绑定身份")
@@ -276,3 +277,16 @@ def test_a_long_stay_said_plainly_is_still_read_at_once(said):
                                           ("俺再想想", "chitchat")])
 def test_english_and_negated_requests_are_read_as_meant(said, intent):
     assert understood(said).intent == intent
+
+
+@pytest.mark.parametrize("said", ["那俺回沈阳看病还能报不", "在沈阳住院能报销吗", "if I go back to Shenyang for treatment, is it covered?"])
+def test_care_in_ones_own_insured_city_needs_no_filing_and_starts_none(said):
+    chat = Chat(context(filings={"self": [existing_filing()]}))
+    step = chat.say(said)
+    assert chat.prompts(step)[0] == "common.home_area_care" and chat.state.flow is None
+
+
+@pytest.mark.parametrize("said", ["深圳住院能报销吗", "我妈在沈阳住院能报吗", "我要办沈阳的备案"])
+def test_care_elsewhere_or_for_someone_else_is_not_taken_as_home_care(said):
+    chat = Chat(context(filings={"self": [existing_filing()]}))
+    assert "common.home_area_care" not in chat.prompts(chat.say(said))

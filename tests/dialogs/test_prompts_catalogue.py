@@ -54,6 +54,8 @@ CONVERSATIONS = [
     ({"self_phone_masked": None}, ["转人工", "13812345678"]),
     ({}, ["帮我妈查下备案"]),
     ({}, ["公司派我去苏州工作一年", "刚才填错了"]),
+    # Care in one's own insured city needs no filing.
+    ({}, ["回沈阳看病还能报不"]),
     # Long-term and temporary at once: what tells them apart.
     ({}, ["我要办备案", "成都", "单位派我去 但是临时的", "2"]),
     ({"filings": {"self": [existing_filing(), existing_filing(reference="BA20250101-0002",
