@@ -68,8 +68,8 @@ def user_key(identity: WeChatIdentity) -> str:
     return f"person:{identity.person_id}" if identity.person_id else f"wx:{identity.app_id}:{identity.openid}"
 
 
-def _area_rules(area_code: str) -> AreaRules | None:
-    policy = current_policy(area_code, clock.today())
+def _area_rules(area_code: str, policy_of=None) -> AreaRules | None:
+    policy = (policy_of or (lambda code: current_policy(code, clock.today())))(area_code)
     if policy is None:
         return None
     return AreaRules(
@@ -134,6 +134,10 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
     def filings_for(key: str) -> tuple[ActiveFiling, ...]:
         return once("filings", key, _filings_for)
 
+    def policy_of(area: str):
+        # The area's rules in force today, read once a turn (the rules, the lock and the dates all ask).
+        return once("policy", area, lambda code: current_policy(code, clock.today()))
+
     def _filings_for(key: str) -> tuple[ActiveFiling, ...]:
         target = principal(key)
         if target is None:
@@ -183,13 +187,13 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
         target = principal(key)
         if target is None:
             return None
-        policy = filings.policy_view(current_policy(target.insured_area_code, clock.today()))
+        policy = filings.policy_view(policy_of(target.insured_area_code))
         return rules.lock_until_for(slots.get("category"), slots.get("materials"), policy, clock.today())
 
     def date_problem(key: str, category: str | None, start: date, end: date | None) -> dict | None:
         target = principal(key)
         area = target.insured_area_code if target else (person.insured_area_code if person else None)
-        policy = filings.policy_view(current_policy(area, clock.today())) if area else None
+        policy = filings.policy_view(policy_of(area)) if area else None
         if policy is None:
             return None  # the decision says why (policy_missing); dates cannot be judged without rules
         check = rules.check_dates(category or "long_term_resident", start, end, policy, clock.today())
@@ -201,7 +205,7 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
         self_phone_masked=person.phone_masked if person else None,
         self_retired=bool(person and person.employment_status == "retired"),
         members=members, large_text=large_text, lang=(person.language if person else None) or lang or "zh_CN",
-        rules_for=lambda code: once("rules", code, _area_rules), filings_for=filings_for,
+        rules_for=lambda code: once("rules", code, lambda c: _area_rules(c, policy_of)), filings_for=filings_for,
         insured_area_of=insured_area_of, filed_area_of=filed_area_of, find_institutions=find_institutions,
         diseases=_diseases(), location=location,
         conflict_for=conflict_for, lock_until_for=lock_until_for, check_id_number=dialog_people.check_id_number,
