@@ -21,8 +21,9 @@ from dialogs.types import BindIdentity, Choice, Reply, RequestCallback, ShowFili
 
 def filings_reply(person: Person, effect: ShowFilings) -> Reply:
     """List the person's filings (or one member's): status in plain words, who filed each and when."""
-    links = {k.member_person_id: k for k in filings.consented_links(person)}
-    rows = filings.visible_filings(person)
+    consented = filings.consented_links(person)
+    links = {k.member_person_id: k for k in consented}
+    rows = filings.visible_filings(person, consented)
     focus = None
     if effect.principal and effect.principal.startswith("member:"):
         focus = int(effect.principal.partition(":")[2])

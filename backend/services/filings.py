@@ -182,9 +182,9 @@ def _decide_and_store(actor, principal, link, application, *, channel, submit_ke
     return filing
 
 
-def visible_filings(actor: Person) -> list[Filing]:
-    """Return the filings of the actor and of the members who consented, newest first."""
-    ids = [actor.id] + [k.member_person_id for k in consented_links(actor)]
+def visible_filings(actor: Person, links: list[FamilyLink] | None = None) -> list[Filing]:
+    """Return the filings of the actor and of the members who consented, newest first (links: already read)."""
+    ids = [actor.id] + [k.member_person_id for k in (consented_links(actor) if links is None else links)]
     return list(db.session.scalars(
         select(Filing).where(Filing.principal_person_id.in_(ids)).order_by(Filing.submitted_at.desc(), Filing.id.desc())
     ))

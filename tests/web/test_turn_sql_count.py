@@ -18,7 +18,7 @@ BUDGET = {
     "answer with a date": 6,   # 8 before the area's rules were read once a turn (dialog_turns.policy_of)
     "summary reached": 6,      # 7 before
     "submit": 25,
-    "status question": 11,
+    "status question": 10,     # 11 before the family links were read once for the list
 }
 
 
