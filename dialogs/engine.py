@@ -413,7 +413,7 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
         return _offer_next(state, ctx, (), (show,))
     if intent == "explain":
         note = Reply(f"common.explain_{understood.slots.get('term', 'filing')}", memory.explain_params(state, ctx))
-        if intents.asks_to_file(text) and understood.slots.get("term") != "filing":
+        if intents.asks_to_file(text) and understood.slots.get("term") not in ("filing", "need_filing"):
             # "要办那个备案 办这个要花钱不": the question is answered and the filing starts.
             started = _idle(text, intents.Understanding("file", understood.slots, None, understood.extraction),
                             extraction, state, ctx)

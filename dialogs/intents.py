@@ -258,6 +258,13 @@ _RESTART = re.compile(r"^(?:重新开始|重来|从头开始|重新来|从头来
                       r"全部重新|重新填吧|"
                       r"start over|start again")
 _NONSENSE = re.compile(r"^[\W_\d]*$")
+# "出差半个月需要备案吗", "do I need a filing for a 2-month trip?": whether to file at all, answered before filing.
+_NEED_FILING = re.compile(
+    rf"(?:需要|需不需要|要不要|用不用|用得着|得不得|是不是要|是不是得|必须|非得|一定要)(?:先)?(?:办|做|弄)?(?:个|一个)?{FILING_WORD}"
+    rf"(?:吗|么|不|呢|啊)?[？?]?\s*$|{FILING_WORD}(?:是)?(?:必须|必要)(?:的)?(?:吗|么)|"
+    r"do i (?:really |actually )?(?:need|have) (?:a |to |any )?(?:filing|file|register)|"
+    r"(?:is|are) (?:a )?filings? (?:needed|required|necessary|mandatory)|need (?:a |some kind of )?filing|"
+    r"required or optional", re.IGNORECASE)
 _CHANGE_TO = re.compile(r"改(?:成|到|为|一下|下)|换(?:成|到)|推(?:到|迟到)|提前到|挪到|"
                         r"change (?:it |the \w+ )?to|move (?:it |the \w+ )?to")
 _MISTAKE = re.compile(r"(?:填|写|弄|选|搞|办|报|整|说|打|拼)(?:错|岔)|错了|不对")
@@ -733,7 +740,7 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
 
     # 2. Explicit requests about existing filings, corrections, and questions about a term.
     # "选错了，能改吗" asks for a change, not how long changes are locked.
-    explained = _explain(t)
+    explained = "need_filing" if _NEED_FILING.search(t) and not _ASKS_TO_DO_IT.search(t) else _explain(t)
     if not at_step and shifted(t, date.today()) is not None:
         # "备案能不能往后推两天", "push my filing back 2 days": a filing's dates moved, a change.
         return "change_filing", {}

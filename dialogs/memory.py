@@ -37,7 +37,9 @@ def principal_of(understood, ctx: Context) -> str | None:
 def remember(memory: dict, understood, ctx: Context) -> None:
     """Keep what this message said for the rest of the session (latest wins)."""
     slots = understood.slots
-    if not slots or understood.intent in ("unclear", "chitchat", "explain"):
+    # An explanation's slots are only the term, except "do I need a filing for my trip to 成都?": its trip is kept.
+    if not slots or understood.intent in ("unclear", "chitchat") or (
+            understood.intent == "explain" and slots.get("term") != "need_filing"):
         return
     principal = principal_of(understood, ctx)
     before = memory.get("principal") or (f"relation:{memory['wanted_relation']}" if memory.get("wanted_relation") else None)

@@ -290,3 +290,19 @@ def test_care_in_ones_own_insured_city_needs_no_filing_and_starts_none(said):
 def test_care_elsewhere_or_for_someone_else_is_not_taken_as_home_care(said):
     chat = Chat(context(filings={"self": [existing_filing()]}))
     assert "common.home_area_care" not in chat.prompts(chat.say(said))
+
+
+@pytest.mark.parametrize("said", ["do i need a filing for a 2 month work trip to chengdu?", "我去北京出差半个月 需要备案吗",
+                                  "ok but do i NEED it, is it required or optional?", "备案是必须的吗"])
+def test_whether_a_filing_is_needed_is_answered_and_filing_is_offered_not_started(said):
+    chat = Chat()
+    step = chat.say(said)
+    assert chat.prompts(step)[0] == "common.explain_need_filing" and chat.state.flow is None
+    assert "filing" in chat.state.offered
+
+
+def test_after_the_answer_filing_starts_from_what_was_said():
+    chat = Chat()
+    chat.say("我去北京出差半个月 需要备案吗")
+    chat.say(chat.state.offered.index("filing") + 1)
+    assert chat.state.flow == "filing" and chat.slots.get("treatment_area") == "110000"
