@@ -265,6 +265,8 @@ _NEED_FILING = re.compile(
     r"do i (?:really |actually )?(?:need|have) (?:a |to |any )?(?:filing|file|register)|"
     r"(?:is|are) (?:a )?filings? (?:needed|required|necessary|mandatory)|need (?:a |some kind of )?filing|"
     r"required or optional", re.IGNORECASE)
+_NO_WECHAT = re.compile(r"(?:不会|不太会|不懂|没有|没|不用|不玩|用不来|弄不来|不方便用)(?:用)?(?:微信|智能手机)|老人机|"
+                        r"(?:doesn'?t|does not|can'?t|cannot|don'?t) (?:have|use) (?:wechat|a smartphone)|no smartphone")
 _CHANGE_TO = re.compile(r"改(?:成|到|为|一下|下)|换(?:成|到)|推(?:到|迟到)|提前到|挪到|"
                         r"change (?:it |the \w+ )?to|move (?:it |the \w+ )?to")
 _MISTAKE = re.compile(r"(?:填|写|弄|选|搞|办|报|整|说|打|拼)(?:错|岔)|错了|不对")
@@ -741,6 +743,9 @@ def _intent(t: str, step: StepInfo, kind, slots: dict, ex, option, in_form: bool
     # 2. Explicit requests about existing filings, corrections, and questions about a term.
     # "选错了，能改吗" asks for a change, not how long changes are locked.
     explained = "need_filing" if _NEED_FILING.search(t) and not _ASKS_TO_DO_IT.search(t) else _explain(t)
+    if _NO_WECHAT.search(t):
+        # "她不会用微信咋办", "我妈是老人机": consent without WeChat (the window, or a hand on her phone).
+        explained = "consent_no_wechat"
     if not at_step and shifted(t, date.today()) is not None:
         # "备案能不能往后推两天", "push my filing back 2 days": a filing's dates moved, a change.
         return "change_filing", {}

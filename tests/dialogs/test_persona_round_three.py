@@ -306,3 +306,15 @@ def test_after_the_answer_filing_starts_from_what_was_said():
     chat.say("我去北京出差半个月 需要备案吗")
     chat.say(chat.state.offered.index("filing") + 1)
     assert chat.state.flow == "filing" and chat.slots.get("treatment_area") == "110000"
+
+
+@pytest.mark.parametrize("said", ["她不会用微信咋办 她老人机", "我妈没有智能手机", "我爸不会用微信怎么授权",
+                                  "my mom doesn't use wechat"])
+def test_consent_without_wechat_is_answered_with_what_can_be_done(said):
+    heard = understood(said)
+    assert (heard.intent, heard.slots.get("term")) == ("explain", "consent_no_wechat")
+
+
+@pytest.mark.parametrize("said", ["不用手机号了 用座机", "用微信办备案"])
+def test_other_talk_of_phones_and_wechat_is_not_about_consent(said):
+    assert understood(said).slots.get("term") != "consent_no_wechat"

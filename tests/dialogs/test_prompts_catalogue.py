@@ -54,6 +54,8 @@ CONVERSATIONS = [
     ({"self_phone_masked": None}, ["转人工", "13812345678"]),
     ({}, ["帮我妈查下备案"]),
     ({}, ["公司派我去苏州工作一年", "刚才填错了"]),
+    # Consent without WeChat.
+    ({}, ["我妈不会用微信 咋授权"]),
     # Whether a filing is needed at all, answered before anything starts.
     ({}, ["我去北京出差半个月 需要备案吗", "1"]),
     # Care in one's own insured city needs no filing.
