@@ -497,7 +497,7 @@ def _home_area_care(text: str, intent: str, extraction, ctx: Context) -> str | N
             or extraction is None or extraction.insured_area is not None:
         return None
     insured = ctx.insured_area_of("self") if ctx.insured_area_of else None
-    areas = [e for e in ([extraction.treatment_area] if extraction.treatment_area else []) + list(extraction.unassigned_areas)]
+    areas = ([extraction.treatment_area] if extraction.treatment_area else []) + list(extraction.unassigned_areas)
     if not insured or len(areas) != 1 or (areas[0].pool_code or areas[0].code) != insured:
         return None
     if not _HOME_CARE_CUE.search(text or "") or re.search(intents.FILING_WORD, text or ""):

@@ -328,15 +328,13 @@ def choices_category_group(slots: dict, ctx: Context) -> list[Choice]:
 _LONG_CUE = re.compile(r"长期|一直|定居|常住|常驻|退休|派|long[- ]?term|permanent|for good|retire|posted|relocat|moving|"
                        r"employer|company (?:is )?send|send(?:s|ing)? me",
                        re.IGNORECASE)
-_SHORT_CUE = re.compile(r"临时|短期|几天|几个月|出差|旅游|急诊|转诊|看病|temporar|short|a few (?:days|weeks|months)|"
-                        r"(?<![\d十])[一两二三四五1-5]个多?月|[一两二三四五六七八九十\d]{1,2}(?:周|个?星期|个?礼拜|天)|"
-                        r"\b(?:[1-5]|one|two|three|four|five|a couple(?: of)?|couple|few)\s+(?:months?|weeks?|days?)\b|"
-                        r"business trip|\btrip\b|visit|emergency|referr", re.IGNORECASE)
 # What makes a stay temporary even beside a long-term word: not "看病" or "visit", which every stay has.
 _TEMPORARY_STAY = re.compile(r"临时|短期|几天|几个月|出差|旅游|temporar|short|a few (?:days|weeks|months)|business trip|"
                              r"(?<![\d十])[一两二三四五1-5]个多?月|[一两二三四五六七八九十\d]{1,2}(?:周|个?星期|个?礼拜|天)|"
                              r"\b(?:[1-5]|one|two|three|four|five|a couple(?: of)?|couple|few)\s+(?:months?|weeks?|days?)\b",
                              re.IGNORECASE)
+# Any word of a temporary stay, as the answer to "long-term or temporary?".
+_SHORT_CUE = re.compile(_TEMPORARY_STAY.pattern + r"|急诊|转诊|看病|\btrip\b|visit|emergency|referr", re.IGNORECASE)
 
 
 def validate_category_group(answer: Answer, slots: dict, ctx: Context):
