@@ -42,7 +42,7 @@ def issue_page_code(identity: WeChatIdentity) -> str:
 
 def identity_for_page_code(code: str) -> WeChatIdentity | None:
     """Return the identity a fresh, unused page code names (spending the code), else None."""
-    from backend.services import used_once
+    from backend.services.wechat import used_once
 
     try:
         data = URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=PAGE_CODE_SALT).loads(
@@ -91,7 +91,7 @@ def ensure_identity(openid: str, app_id: str = "dev") -> WeChatIdentity:
 
 def current_person():
     """Return the insured person behind the signed-in identity, or refuse until one is bound."""
-    from backend.services.errors import IdentityRequired
+    from backend.lib.errors import IdentityRequired
 
     person = auth.current_user.person
     if person is None:

@@ -9,7 +9,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlch
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from backend import messages
-from backend.services.errors import DomainError, StaleTurn
+from backend.lib.errors import DomainError, StaleTurn
 
 log = logging.getLogger(__name__)
 

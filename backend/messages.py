@@ -18,7 +18,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unauthorized": ("请先登录。", "Please sign in first."),
     "invalid_token": ("登录信息无效，请重新登录。", "Your sign-in is not valid; please sign in again."),
     "token_expired": ("登录已过期，请重新登录。", "Your sign-in has expired; please sign in again."),
-    # Domain refusals (services/errors.py).
+    # Domain refusals (lib/errors.py).
     "filing_not_found": ("没有找到这个备案，或者您无权查看。", "No such filing, or you may not see it."),
     "not_allowed": ("您没有为这位家人办理的授权。", "You are not authorised to act for this person."),
     "change_lock": (
@@ -59,7 +59,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "抱歉，我暂时看不懂图片和文件。请直接打字告诉我，比如「我想办异地就医备案」。",
         "Sorry, I cannot read pictures or files yet. Please type, e.g. \"I want to file for care elsewhere\".",
     ),
-    # A photo sent to the official account (services/wechat_images.py): kept as the paper being asked for.
+    # A photo sent to the official account (services/wechat/wechat_images.py): kept as the paper being asked for.
     "wechat_image_not_waiting": (
         "收到图片了，不过现在没有要交材料的备案。要办事请直接打字告诉我，比如「我想办异地就医备案」。",
         "Got the picture, but no filing is waiting for a paper now. To get something done, type it, e.g. "
@@ -140,7 +140,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Your filing {reference} could not reach the settlement system yet; staff will follow up. "
         "If you need care urgently, call your insured area's hotline.",
     ),
-    # Family accounts, profile and H5 pages (services/family.py, services/profile.py, pages/).
+    # Family accounts, profile and H5 pages (services/filing/family.py, services/filing/profile.py, pages/).
     "family_invalid_relation": ("请选择你们的关系。", "Please choose your relation."),
     "family_invalid_id_number": ("身份证号不对，请核对后重新输入。", "The ID number is not valid; please check it."),
     "family_member_not_found": (
@@ -164,7 +164,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "This page is out of date; please submit again (what you entered is kept).",
     ),
     "sign_in_required": ("请先登录。", "Please sign in first."),
-    # Staff console (console/, services/review.py, policy_admin.py, staff_accounts.py, review_family.py).
+    # Staff console (console/, services/console/review.py, policy_admin.py, staff_accounts.py, review_family.py).
     "staff_login_failed": ("用户名、密码或动态验证码不对，请重试。", "Wrong username, password or one-time code."),
     "staff_session_expired": ("登录已超时，请重新登录。", "Your session has ended; please sign in again."),
     "staff_forbidden": ("您的角色或负责的统筹区不允许这样操作。", "Your role or areas do not allow this."),
@@ -201,7 +201,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "policy_version_not_found": ("没有这个规则版本。", "No such version of the rules."),
     "proof_document_invalid": ("请选择查验的证明。", "Please choose the proof you checked."),
     "proof_recorded": ("已登记关系证明，代办人现在可以为家人办理。", "Proof recorded; the agent may now act for the member."),
-    # Documents (services/documents.py, lib/uploads.py): what a person reads when a paper is refused.
+    # Documents (services/filing/documents.py, lib/uploads.py): what a person reads when a paper is refused.
     "document_too_large": (
         "文件太大了（最大{limit_mb}MB）。请重新拍一张照片，或者把PDF拆小一点再传。",
         "The file is too large (at most {limit_mb} MB). Please take the photo again, or send a smaller PDF.",

@@ -46,9 +46,9 @@ def main() -> None:
     from backend.lib import clock
     from backend.models import Institution, InstitutionDisease, Qualification
     from backend.rules import chronic_eligibility as rules
-    from backend.services import reference_data
-    from backend.services.eligibility import chronic_eligibility
-    from backend.services.seeding import seed_institutions
+    from backend.services.data import reference_data
+    from backend.services.filing.eligibility import chronic_eligibility
+    from backend.services.data.seeding import seed_institutions
     from tests.support.personas import ApiActions, load_policies, make_person, token_for
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp}/bench.db"})

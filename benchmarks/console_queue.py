@@ -114,7 +114,7 @@ def run(url: str, backend: str, pending: int, decided: int) -> float:
 
     from backend import create_app
     from backend.extensions import db
-    from backend.services import reference_data
+    from backend.services.data import reference_data
     from tests.support.console import ConsoleActions, create_staff
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})

@@ -44,7 +44,7 @@ from backend.auth import issue_token
 from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import Person, WeChatIdentity
-from backend.services import filings
+from backend.services.filing import filings
 
 with app.app_context():
     first17 = "34010219920301017"

@@ -65,7 +65,7 @@ def run(url: str, people: int, backend: str) -> None:
     from backend.extensions import db
     from backend.models import Filing
     from backend.rules import filing_decision as rules
-    from backend.services import reference_data
+    from backend.services.data import reference_data
     from tests.support.personas import ApiActions, load_policies, make_person, token_for
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})

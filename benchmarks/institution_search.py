@@ -137,7 +137,7 @@ def make_queries(per_mix: int, seed: int = 11) -> dict[str, list[dict]]:
 
 
 def to_filters(params: dict):
-    from backend.services.institution_search import SearchFilters
+    from backend.services.filing.institution_search import SearchFilters
 
     return SearchFilters(area_code=params.get("area"), service=params.get("service"),
                          disease=params.get("disease"), query=params.get("q"), latitude=params.get("lat"),
@@ -147,7 +147,7 @@ def to_filters(params: dict):
 
 def time_service(queries: list[dict]) -> tuple[list[float], list]:
     from backend.extensions import db
-    from backend.services.institution_search import search
+    from backend.services.filing.institution_search import search
 
     times, pages = [], []
     for params in queries:
@@ -170,7 +170,7 @@ class NaiveSearch:
         from sqlalchemy import text
 
         from backend.extensions import db
-        from backend.services.institution_search import haversine_km
+        from backend.services.filing.institution_search import haversine_km
 
         disease_codes = None
         if params.get("disease"):

@@ -19,8 +19,8 @@ forks (benchmarks/floor_app.py's helper: SQLite in WAL with synchronous=NORMAL, 
 with no ORM, no identity lookup, no NLU, no engine and no reply catalogue, so any real WeChat turn
 costs at least this much.
 
-The checks are backend/services/wechat_xml.py's own functions (the real endpoint's), loaded from
-the file by path: importing them as `backend.services.wechat_xml` would run backend/__init__.py and
+The checks are backend/services/wechat/wechat_xml.py's own functions (the real endpoint's), loaded from
+the file by path: importing them as `backend.services.wechat.wechat_xml` would run backend/__init__.py and
 bring apiflask, SQLAlchemy and the app's extensions into the process.
 
 Environment: FLOOR_DB (an SQLite path or a postgresql:// DSN, as for floor_app.py; the variant
@@ -48,7 +48,7 @@ if os.environ.get("FLOOR_AUTOCOMMIT") == "1":
 
 
 def _load_wechat_xml():
-    """Load backend/services/wechat_xml.py by path (it imports only hmac, re and wechatpy)."""
+    """Load backend/services/wechat/wechat_xml.py by path (it imports only hmac, re and wechatpy)."""
     path = Path(__file__).resolve().parent.parent / "backend" / "services" / "wechat_xml.py"
     spec = importlib.util.spec_from_file_location("floor_wechat_xml", path)
     module = importlib.util.module_from_spec(spec)
@@ -82,7 +82,7 @@ def wechat():
         message = parse_message(wechat_xml.check_xml(body))  # size, DTD/entity and root checks first
     except wechat_xml.BadMessage:
         return _plain("bad request", 400)
-    # The real endpoint's dedup key (backend.services.wechat_messages.dedup_key) for a message.
+    # The real endpoint's dedup key (backend.services.wechat.wechat_messages.dedup_key) for a message.
     key = f"msg:{message.id}"
     conn = connection()
     cur = conn.cursor()

@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from backend.services import wechat_messages  # noqa: E402
+from backend.services.wechat import wechat_messages  # noqa: E402
 from wsgi import app  # noqa: E402,F401  (the served app, exactly as `gunicorn wsgi:app` builds it)
 
 # The endpoint calls wechat_messages.answer(message) for a verified, parsed push.

@@ -318,7 +318,7 @@ def shared_work_seconds(pushes: int = 20000) -> float:
     from wechatpy.replies import TextReply
 
     sys.path.insert(0, str(ROOT))
-    from backend.services import wechat_xml
+    from backend.services.wechat import wechat_xml
 
     timestamp, nonce = "1764000000", "bench1234"
     signature = hashlib.sha1("".join(sorted([TOKEN, timestamp, nonce])).encode()).hexdigest()

@@ -14,7 +14,7 @@ import requests
 from flask import current_app
 
 from backend.lib.jsonable import jsonable
-from backend.services.errors import DomainError
+from backend.lib.errors import DomainError
 
 
 class SettlementUnavailable(Exception):

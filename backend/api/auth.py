@@ -8,7 +8,7 @@ from backend.api.blueprint import bp
 from backend.api.schemas import RATE_LIMITED, UNBOUND
 from backend.auth import auth
 from backend.extensions import limiter
-from backend.services import wechat_login
+from backend.services.wechat import wechat_login
 
 
 def login_rate_limit() -> str:

@@ -2,7 +2,7 @@
 from backend.api.blueprint import bp
 from backend.api.schemas import MessageIn, TurnOut
 from backend.auth import auth
-from backend.services import dialog_turns
+from backend.services.dialog import dialog_turns
 
 
 @bp.post("/dialog/messages")

@@ -11,7 +11,7 @@ from backend.api.schemas import RATE_LIMITED, UNBOUND
 from backend.auth import auth
 from backend.auth import current_person as _person
 from backend.extensions import limiter
-from backend.services import documents
+from backend.services.filing import documents
 
 CHANNEL = "miniprogram"
 REFUSED_FILE = ("The file was refused; `error` says why: document_type, document_heic, document_too_large, "

@@ -2,7 +2,7 @@
 from backend.api.blueprint import bp
 from backend.api.schemas import NOT_FOR_MEMBER, ChronicIn, ChronicOut
 from backend.auth import auth, current_person
-from backend.services import eligibility
+from backend.services.filing import eligibility
 
 
 @bp.post("/eligibility/chronic")

@@ -6,7 +6,7 @@ from apiflask.validators import Length, OneOf
 from backend.api.blueprint import bp
 from backend.api.schemas import REFUSED, UNBOUND
 from backend.auth import auth, current_person
-from backend.services import family
+from backend.services.filing import family
 
 
 class InviteIn(Schema):

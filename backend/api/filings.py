@@ -3,7 +3,7 @@ from backend.api.blueprint import bp
 from backend.api.schemas import REFUSED, UNBOUND, CancelIn, ChangeIn, FilingOut, FilingsOut
 from backend.auth import auth
 from backend.auth import current_person as _person
-from backend.services import activity, filings
+from backend.services.filing import activity, filings
 
 
 @bp.get("/filings")

@@ -8,9 +8,9 @@ from backend.api.schemas import (
 from backend.auth import auth, current_person
 from backend.extensions import db, limiter, public_rate_limit
 from backend.models import Area
-from backend.services import filings, institutions
-from backend.services.errors import NotFound
-from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
+from backend.services.filing import filings, institutions
+from backend.lib.errors import NotFound
+from backend.services.filing.institution_search import InvalidSearch, SearchFilters, get_institution, search
 
 
 # The service names SearchFilters fields; the client knows the query parameters.

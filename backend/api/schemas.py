@@ -4,7 +4,7 @@ from apiflask.fields import Boolean, Date, Dict, Float, Integer, List, Nested, S
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import ValidationError, validates_schema
 
-from backend.services import institution_search as search
+from backend.services.filing import institution_search as search
 from dialogs.categories import CATEGORIES
 
 # Refusals the routes document with @bp.doc(responses=...); every error body is backend.errors.ERROR_SCHEMA.

@@ -7,7 +7,7 @@ from backend.api.blueprint import bp
 from backend.api.schemas import NOT_FOR_MEMBER, RATE_LIMITED, REFUSED
 from backend.auth import auth, current_person
 from backend.extensions import limiter, public_rate_limit
-from backend.services import readiness
+from backend.services.filing import readiness
 from backend.settlement.schemas import READINESS_SERVICES, EstimateIn, EstimateOut, ReadinessOut
 
 

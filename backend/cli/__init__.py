@@ -10,7 +10,7 @@ from flask import Flask
 from flask_migrate import upgrade as alembic_upgrade
 
 from backend.extensions import db
-from backend.services import demo, demo_staff, reference_data, seeding
+from backend.services.data import demo, demo_staff, reference_data, seeding
 
 
 def _print_report(report: reference_data.ImportReport) -> None:

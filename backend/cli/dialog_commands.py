@@ -10,8 +10,9 @@ from flask.cli import AppGroup
 from backend.auth import ensure_identity, issue_token
 from backend.extensions import db
 from backend.models import Filing
-from backend.services import dialog_turns, filings
-from backend.services.errors import StaleTurn
+from backend.services.dialog import dialog_turns
+from backend.services.filing import filings
+from backend.lib.errors import StaleTurn
 
 filings_group = AppGroup("filings", help="Inspect filings.")
 

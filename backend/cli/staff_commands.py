@@ -8,8 +8,8 @@ from flask import Flask
 
 from backend import messages
 from backend.models.staff import ROLES
-from backend.services import staff_accounts
-from backend.services.staff_accounts import StaffAccountError
+from backend.services.console import staff_accounts
+from backend.services.console.staff_accounts import StaffAccountError
 
 PASSWORD_ENV = "STAFF_PASSWORD"
 

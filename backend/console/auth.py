@@ -6,8 +6,8 @@ from flask import abort, current_app, g, redirect, render_template, request, url
 from backend.console.base import bp, end_session, start_session
 from backend.console.forms import LoginForm, LogoutForm
 from backend.extensions import limiter
-from backend.services import staff_accounts
-from backend.services.staff_accounts import LoginFailed
+from backend.services.console import staff_accounts
+from backend.services.console.staff_accounts import LoginFailed
 
 def _login_limit() -> str:
     return current_app.config["STAFF_LOGIN_RATE_LIMIT"]

@@ -12,8 +12,8 @@ from backend.console import labels
 from backend.errors import database_unavailable, refuse_nul_characters
 from backend.extensions import db
 from backend.lib import clock
-from backend.services import staff_accounts
-from backend.services.errors import DomainError
+from backend.services.console import staff_accounts
+from backend.lib.errors import DomainError
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "console"

@@ -5,7 +5,7 @@ from flask import Response, g, render_template, request
 
 from backend.console import charts
 from backend.console.base import bp
-from backend.services import dashboard
+from backend.services.console import dashboard
 
 
 def _args() -> tuple[str | None, int]:

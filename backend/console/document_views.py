@@ -11,8 +11,9 @@ from backend.api.documents import paper_response
 from backend.console.base import bp
 from backend.console.forms import options
 from backend.lib import uploads
-from backend.services import documents, review_documents
-from backend.services.review_documents import VERDICT_LABELS
+from backend.services.filing import documents
+from backend.services.console import review_documents
+from backend.services.console.review_documents import VERDICT_LABELS
 
 VERDICTS = [(v, f"{VERDICT_LABELS[v][0]} {VERDICT_LABELS[v][1]}") for v in ("accepted", "unreadable", "wrong")]
 TURNS = (0, 90, 180, 270)

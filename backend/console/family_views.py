@@ -6,8 +6,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from backend import messages
 from backend.console.base import bp
 from backend.console.forms import ProofForm, ProofSearchForm
-from backend.services import review_family
-from backend.services.errors import DomainError
+from backend.services.console import review_family
+from backend.lib.errors import DomainError
 
 
 @bp.route("/family", methods=["GET", "POST"])

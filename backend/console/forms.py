@@ -12,9 +12,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from backend.models.filings import CATEGORIES
 from backend.rules.filing_decision import CATEGORY_NAMES
-from backend.services.family import AGENT_RELATIONS, MEMBER_RELATIONS
-from backend.services.review_family import PROOF_DOCUMENTS
-from backend.services.review_reasons import REASONS
+from backend.services.filing.family import AGENT_RELATIONS, MEMBER_RELATIONS
+from backend.services.console.review_family import PROOF_DOCUMENTS
+from backend.services.console.review_reasons import REASONS
 
 REQUIRED = "必填 / required"
 

@@ -32,7 +32,7 @@ ACTOR_KINDS = {"person": ("申请人", "applicant"), "staff": ("工作人员", "
                "wechat_identity": ("微信用户", "WeChat user")}
 CONSENT_STATES = {"invited": ("等待家人同意", "waiting for consent"), "consented": ("家人已同意", "consented"),
                   "offline_proof": ("已线下查验关系", "relation checked offline"), "revoked": ("已结束代办", "ended")}
-# Acts on a filing that the person's activity page does not name (services/activity.py names the rest).
+# Acts on a filing that the person's activity page does not name (services/filing/activity.py names the rest).
 FILING_ACTS = {
     "filing.review_approve": ("审核通过", "approved by a reviewer"),
     "filing.review_reject": ("审核未通过", "rejected by a reviewer"),
@@ -61,13 +61,13 @@ def label(code, kind: str, lang: str = "zh_CN") -> str:
         prompt_id = f"names.{_PROMPT_NAMES[kind]}_{code}"
         return render_prompt(prompt_id, {}, lang) if has_prompt(prompt_id, lang) else code
     if kind == "act":
-        from backend.services.activity import ACTIONS
+        from backend.services.filing.activity import ACTIONS
 
         return (FILING_ACTS.get(code) or ACTIONS.get(code) or (code, code))[which]
     if kind == "check":
         return _check(code, which)
     if kind == "disease":
-        from backend.services.reference_data import disease_names
+        from backend.services.data.reference_data import disease_names
 
         return disease_names(lang).get(code, code)
     if kind == "reason":
@@ -76,7 +76,7 @@ def label(code, kind: str, lang: str = "zh_CN") -> str:
 
 
 def _check(code: str, which: int) -> str:
-    from backend.services.review import CHECK_LABELS
+    from backend.services.console.review import CHECK_LABELS
 
     if code not in CHECK_LABELS:
         return code
@@ -87,7 +87,7 @@ def _check(code: str, which: int) -> str:
 
 def _reason(code: str, which: int) -> str:
     """Return a decision's reason: a review template's short words, a check's label, or free text as written."""
-    from backend.services.review_reasons import SHORT
+    from backend.services.console.review_reasons import SHORT
 
     if code in SHORT:
         return SHORT[code]

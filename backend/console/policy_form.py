@@ -14,7 +14,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Sto
 
 from backend.console.forms import MultiCheckboxField, options
 from backend.console.labels import label
-from backend.services.reference_data import disease_names
+from backend.services.data.reference_data import disease_names
 from dialogs.prompts import prompt_ids
 from backend.models.filings import CATEGORIES
 from backend.rules.filing_decision import CATEGORY_NAMES

@@ -10,8 +10,8 @@ from backend.console.base import bp
 from backend.console.forms import PolicyImportForm
 from backend.console.policy_form import PolicyForm, RuleForm, form_data, to_document
 from backend.lib import clock
-from backend.services import policy_admin
-from backend.services.policy_admin import PolicyInvalid
+from backend.services.console import policy_admin
+from backend.services.console.policy_admin import PolicyInvalid
 
 BLANK_RULE_ROWS = 2
 

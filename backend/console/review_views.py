@@ -7,10 +7,10 @@ from backend import messages
 from backend.console.base import bp
 from backend.console.forms import BulkApproveForm, DecisionForm, QueueFilterForm, options
 from backend.console.document_views import PaperRequestForm, PaperVerdictForm
-from backend.services import review, review_documents
-from backend.services.review import AlreadyDecided, DecisionInvalid
-from backend.services.review_reasons import reasons_for
-from backend.services.staff_accounts import can_decide
+from backend.services.console import review, review_documents
+from backend.services.console.review import AlreadyDecided, DecisionInvalid
+from backend.services.console.review_reasons import reasons_for
+from backend.services.console.staff_accounts import can_decide
 
 
 def _filters(form: QueueFilterForm) -> review.QueueFilters:

@@ -25,7 +25,7 @@ class DialogSession(db.Model):
     # The engine's bookkeeping: undo records for "back", the numbered choices shown, turn count.
     engine_data: Mapped[dict] = mapped_column(JSON, default=dict)
     # Optimistic lock: a turn claims the row with UPDATE ... WHERE version = <the version it read>
-    # (services/dialog_turns.py) before it acts, so concurrent turns lose before doing anything.
+    # (services/dialog/dialog_turns.py) before it acts, so concurrent turns lose before doing anything.
     version: Mapped[int] = mapped_column(Integer, default=1)
     last_channel: Mapped[str] = mapped_column(String(16), default="api")
     last_turn_key: Mapped[str | None] = mapped_column(String(128))
@@ -39,7 +39,7 @@ class DialogMessageKey(db.Model):
 
     Every id is kept (not only the last), so a retry that arrives after later messages
     is answered as it was the first time and changes nothing. Rows are written as the
-    last write of their turn (services/message_keys.py) and pruned after three days.
+    last write of their turn (services/dialog/message_keys.py) and pruned after three days.
     """
 
     __tablename__ = "dialog_message_keys"

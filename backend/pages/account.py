@@ -18,8 +18,8 @@ from backend.pages.base import (
 from backend.pages.forms import DevLoginForm, MessageForm, SettingsForm, SignOutForm, StartForm, TextSizeForm
 from backend.pages.steps import SessionSteps, step_problem
 from backend.pages.words import word
-from backend.services import profile
-from backend.services.errors import DomainError
+from backend.services.filing import profile
+from backend.lib.errors import DomainError
 
 # What a visitor can do, in the order of the home page; large text shows three and "more" per screen.
 SERVICES = (

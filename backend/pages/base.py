@@ -21,7 +21,7 @@ from backend.extensions import db
 from backend.models import WeChatIdentity
 from backend.errors import database_unavailable
 from backend.pages.words import category, relation, word
-from backend.services.errors import DomainError
+from backend.lib.errors import DomainError
 
 bp = Blueprint("pages", __name__, url_prefix="/m", template_folder="../templates",
                static_folder="../static/pages", static_url_path="/static")
@@ -46,7 +46,7 @@ def sign_in(identity: WeChatIdentity) -> None:
     Large text switched on before signing in is the person's choice of a minute ago: it is kept (an
     elderly user should not have to find the switch twice).
     """
-    from backend.services import profile
+    from backend.services.filing import profile
 
     wanted_large = bool(session.get("m_large"))
     session.clear()
@@ -59,7 +59,7 @@ def sign_in(identity: WeChatIdentity) -> None:
 
 def sign_out() -> None:
     """End the page session, server-side too: a copy of the cookie taken before stops working."""
-    from backend.services import profile
+    from backend.services.filing import profile
 
     identity = current_identity()
     if identity is not None:
@@ -173,7 +173,7 @@ def bound_uploads():
     # The app caps request bodies at 1 MB (forms need no more); a photo needs the paper limit. Set here,
     # before any field is read, so the form parser itself stops a chunked upload that grows past it.
     if request.method == "POST" and request.mimetype == "multipart/form-data":
-        from backend.services import documents
+        from backend.services.filing import documents
 
         largest = documents.limits().max_bytes + 64 * 1024
         request.max_content_length = largest

@@ -11,8 +11,8 @@ from backend.lib import idnumber
 from backend.pages.forms import AcceptForm, InviteForm, RevokeForm
 from backend.pages.steps import SessionSteps, csrf_problem, step_problem
 from backend.pages.words import word
-from backend.services import activity, family
-from backend.services.errors import DomainError
+from backend.services.filing import activity, family
+from backend.lib.errors import DomainError
 
 # Large text offers at most four choices per question (MIIT elder guideline).
 LARGE_MEMBER_RELATIONS = ("mother", "father", "spouse", "other")

@@ -14,8 +14,8 @@ from backend.pages.paper_view import papers_view
 from backend.pages.steps import SessionSteps, step_problem
 from backend.pages.words import word
 from backend.rules import filing_decision as rules
-from backend.services import activity, filings, profile
-from backend.services.errors import DomainError
+from backend.services.filing import activity, filings, profile
+from backend.lib.errors import DomainError
 
 
 def _principals(person) -> dict[int, dict]:

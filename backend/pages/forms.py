@@ -8,7 +8,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from backend.services import family
+from backend.services.filing import family
 
 
 class PageForm(FlaskForm):

@@ -15,9 +15,9 @@ from backend.pages.base import (
 from backend.pages.forms import ChronicForm, EstimateForm, SearchForm, SettlementForm
 from backend.pages.steps import QuerySteps
 from backend.pages.words import word
-from backend.services import eligibility, filings, institutions, profile, readiness
-from backend.services.errors import DomainError, NotFound
-from backend.services.institution_search import InvalidSearch, SearchFilters, get_institution, search
+from backend.services.filing import eligibility, filings, institutions, profile, readiness
+from backend.lib.errors import DomainError, NotFound
+from backend.services.filing.institution_search import InvalidSearch, SearchFilters, get_institution, search
 from dialogs.nlu_numbers import parse_amount
 
 

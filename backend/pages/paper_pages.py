@@ -15,8 +15,8 @@ from backend.pages.filing_pages import render_filing
 from backend.pages.forms import PaperDeleteForm, PaperForm
 from backend.pages.paper_view import papers_view
 from backend.pages.words import word
-from backend.services import documents, filings
-from backend.services.errors import DomainError, NotFound
+from backend.services.filing import documents, filings
+from backend.lib.errors import DomainError, NotFound
 
 CHANNEL = "h5"
 

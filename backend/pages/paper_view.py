@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from backend.models import Filing, Person
-from backend.services import documents, paper_requests
+from backend.services.filing import documents, paper_requests
 
 
 def papers_view(person: Person, filing: Filing, lang: str) -> dict | None:

@@ -22,7 +22,7 @@ from backend.models import (Area, AreaPolicy, CatalogueItem, Disease, Institutio
 from backend.rules import readiness as readiness_rules
 from backend.rules import settlement as money_rules
 from backend.rules.institution_choice import InstitutionView
-from backend.services.errors import DomainError, NotFound
+from backend.lib.errors import DomainError, NotFound
 from backend.lib.jsonable import jsonable
 
 EVENT_STATUS = {"registered": "registered", "cancelled": "cancelled", "superseded": "superseded"}

@@ -14,9 +14,8 @@ from flask import Blueprint, Response, current_app, request
 from wechatpy.crypto import WeChatCrypto
 from wechatpy.replies import TextReply
 
-from backend.services import (  # noqa: F401
-    notifications, wechat_login, wechat_messages, wechat_replay, wechat_replies, wechat_xml,
-)
+from backend.services.filing import notifications  # noqa: F401
+from backend.services.wechat import wechat_login, wechat_messages, wechat_replay, wechat_replies, wechat_xml  # noqa: F401
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +76,7 @@ def prune_command():
     """Delete inbound-message records and dialog message ids older than 3 days (the 48-hour window and a day)."""
     import click
 
-    from backend.services import message_keys
+    from backend.services.dialog import message_keys
 
     removed = wechat_replies.prune_inbound()
     click.echo(f"{removed} old WeChat message records removed")

@@ -6,7 +6,7 @@
 - jobs.py     the RQ job (a worker process builds its own app, without the web blueprints);
 - wechat_notifications.py  sending a queued notification over WeChat.
 
-Requests only enqueue (backend/services/outbox.py); the queue adapter (backend/adapters/queue.py) wakes
+Requests only enqueue (backend/services/filing/outbox.py); the queue adapter (backend/adapters/queue.py) wakes
 the configured worker after a commit that queued work. Nothing in this package is imported by a
 request's code path except errors.py.
 """

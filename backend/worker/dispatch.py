@@ -28,7 +28,7 @@ from sqlalchemy.orm import aliased
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage
-from backend.services import documents
+from backend.services.filing import documents
 from backend.worker.errors import DeliveryFailed, RetryLater
 from backend.worker.handlers import HANDLERS, Handler, Hook, Registration
 

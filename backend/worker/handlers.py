@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from backend.models import OutboxMessage
-from backend.services import handoff, wechat_login, wechat_replies
+from backend.services.filing import handoff
+from backend.services.wechat import wechat_login, wechat_replies
 from backend.worker import wechat_notifications
 
 Handler = Callable[[OutboxMessage], None]

@@ -21,11 +21,11 @@ from backend.adapters import wechat as wechat_api
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, Person, WeChatIdentity, WeChatOutboundMessage, WeChatSubscription
-from backend.services import audit
-from backend.services.review_reasons import SHORT, staff_reason
-from backend.services.wechat_login import mini_program_app_id, subscribe_templates
-from backend.services.wechat_messages import official_app_id
-from backend.services.wechat_replies import send_customer_service
+from backend.services.filing import audit
+from backend.services.console.review_reasons import SHORT, staff_reason
+from backend.services.wechat.wechat_login import mini_program_app_id, subscribe_templates
+from backend.services.wechat.wechat_messages import official_app_id
+from backend.services.wechat.wechat_replies import send_customer_service
 from backend.worker.errors import DeliveryFailed, RetryLater
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import DialogSession, Filing
-from backend.services import filings
+from backend.services.filing import filings
 from tests.browser.screens import answer, sign_in, start_filing
 
 # What the son types at each step of his mother's filing; every other step is answered with a tap on 1.

@@ -82,7 +82,7 @@ INSTITUTION_CONVERSATIONS = [
     ({}, ["12月32号住院能报多少", "帮助", "13月5号", "12月3号", "取消"]),
 ]
 
-# Replies the backend builds itself (backend/services/dialog_turns.py), with the parameters it passes.
+# Replies the backend builds itself (backend/services/dialog/dialog_turns.py), with the parameters it passes.
 BACKEND_REPLIES = [
     Reply("filing.outcome_approved", {"reference": "BA20261122-0007", "treatment": "苏州市", "insured": "合肥市",
                                       "end": None, "lock_until": "2027-05-22", "reasons": []}),
@@ -162,7 +162,7 @@ MANAGE_CONVERSATIONS = [
     ("change", {"filings": {"self": [suzhou_filing()]},
                 "rules": {"210100": area_rules("210100", categories=("posted_worker",))}}, "备案要改一下", ["3"]),
 ]
-# What backend/services/dialog_manage.py replies after the effect, with the parameters it passes.
+# What backend/services/dialog/dialog_manage.py replies after the effect, with the parameters it passes.
 _DAY = {"iso": "2027-05-22", "y": 2027, "m": 5, "d": 22}
 MANAGE_REPLIES = [
     Reply("cancel.done", {"reference": "BA20250101-0001", "area": "深圳市", "was": "approved"}),

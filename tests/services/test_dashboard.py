@@ -7,7 +7,8 @@ from sqlalchemy import select, update
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, StaffUser
-from backend.services import dashboard, handoff, review
+from backend.services.console import dashboard, review
+from backend.services.filing import handoff
 from tests.support.console import create_staff, pending_filing
 
 

@@ -7,8 +7,8 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import AuditEntry, FamilyLink, Person, StaffUser
-from backend.services import family, filings
-from backend.services.errors import NotFound
+from backend.services.filing import family, filings
+from backend.lib.errors import NotFound
 from tests.support.personas import make_person
 
 NEIGHBOUR_ID = "13100219600820004"

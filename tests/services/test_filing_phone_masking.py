@@ -5,7 +5,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.lib.masking import mask_phone
 from backend.models import Person
-from backend.services import filings
+from backend.services.filing import filings
 
 
 def _file_with_phone(person_id: int, phone: str):

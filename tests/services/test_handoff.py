@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage, SettlementFiling, SettlementRegistration
-from backend.services import handoff
+from backend.services.filing import handoff
 from backend.worker import dispatch as delivery
 
 

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import Institution, InstitutionDisease
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 HEADER = "code,name,area_code,district_code,level,kind,latitude,longitude,services,diseases\n"
 ROWS = [

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import AreaPolicy
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 GOOD = """\
 policies:

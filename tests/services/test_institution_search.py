@@ -7,11 +7,11 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import search_keys
 from backend.models import Institution, InstitutionDisease, InstitutionNameKey
-from backend.services import reference_data
-from backend.services.institution_search import (
+from backend.services.data import reference_data
+from backend.services.filing.institution_search import (
     MAX_PER_PAGE, MAX_QUERY_CHARS, InvalidSearch, SearchFilters, get_institution, haversine_km, search, validate,
 )
-from backend.services.seeding import seed_institutions
+from backend.services.data.seeding import seed_institutions
 
 # A retiree resettled in Beijing (living near Dongdan) looks for somewhere to be treated.
 DONGDAN = (39.9140, 116.4180)
@@ -99,7 +99,7 @@ def test_it_finds_a_chinese_substring_in_an_area_and_nationwide(street):
     assert codes(area_code="110000", query="协和") == ["B1", "B4"]
     assert codes(query="协和") == ["B1", "S1", "B4"]
     assert codes(query=" 朝阳 ") == ["B2", "B3"]
-    # Nationwide name queries sort by level, then area, then name (services/institution_search.py).
+    # Nationwide name queries sort by level, then area, then name (services/filing/institution_search.py).
     assert codes(query="院") == ["B1", "B2", "H2", "H1", "S1", "B5", "B6"]
 
 

@@ -9,9 +9,9 @@ from backend.data.build_sample_policies import policy_for
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AreaPolicy, AuditEntry, StaffUser
-from backend.services import policy_admin
-from backend.services.policy_admin import PolicyInvalid
-from backend.services.staff_accounts import StaffForbidden
+from backend.services.console import policy_admin
+from backend.services.console.policy_admin import PolicyInvalid
+from backend.services.console.staff_accounts import StaffForbidden
 from tests.support.console import create_staff, filing, pending_filing
 
 

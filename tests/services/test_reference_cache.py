@@ -7,7 +7,7 @@ from sqlalchemy import text, update
 
 from backend.extensions import db
 from backend.models import Disease
-from backend.services import dialog_turns, gazetteer, institution_names, reference_cache
+from backend.services.dialog import dialog_turns, gazetteer, institution_names, reference_cache
 
 
 class Clock:
@@ -58,7 +58,7 @@ def test_an_import_in_this_process_is_seen_at_once(app, monkeypatch, tmp_path):
     clock = Clock()
     monkeypatch.setattr(reference_cache.time, "monotonic", clock)
     app.config["REFERENCE_CACHE_TTL"] = 600
-    from backend.services import reference_data
+    from backend.services.data import reference_data
 
     with app.app_context():
         reference_cache.forget()

@@ -8,10 +8,10 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, Filing, OutboxMessage, StaffUser
-from backend.services import review
-from backend.services.errors import NotFound
-from backend.services.review import AlreadyDecided, QueueFilters
-from backend.services.staff_accounts import StaffForbidden
+from backend.services.console import review
+from backend.lib.errors import NotFound
+from backend.services.console.review import AlreadyDecided, QueueFilters
+from backend.services.console.staff_accounts import StaffForbidden
 from tests.support.console import (
     create_staff, filing, new_policy_version, pending_filing, waiting_at_different_times,
 )

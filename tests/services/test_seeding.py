@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import Area, Institution, InstitutionDisease
-from backend.services.seeding import seed_institutions
+from backend.services.data.seeding import seed_institutions
 
 
 def test_it_generates_a_realistic_mix_spread_over_many_areas(app):

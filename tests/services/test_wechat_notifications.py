@@ -4,11 +4,11 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import AuditEntry, OutboxMessage, WeChatSubscription
-from backend.services import notifications
+from backend.services.filing import notifications
 from backend.worker import dispatch as delivery
 from backend.worker import wechat_notifications
 from backend.worker.errors import DeliveryFailed, RetryLater
-from backend.services.review_reasons import SHORT, sentence
+from backend.services.console.review_reasons import SHORT, sentence
 from tests.support.fake_wechat import TEMPLATES, fake_wechat, wechat  # noqa: F401
 
 WORKER = ("李强", "340102199001150033", "340100")

@@ -1,5 +1,5 @@
 """Splitting chat replies: WeChat shows one passive reply of at most 2,048 bytes."""
-from backend.services.wechat_replies import LARGE_MAX_CHARS, MAX_CHARS, MAX_PARTS, chat_parts, split_text
+from backend.services.wechat.wechat_replies import LARGE_MAX_CHARS, MAX_CHARS, MAX_PARTS, chat_parts, split_text
 
 
 def test_a_short_reply_is_one_message_unchanged():

@@ -16,8 +16,9 @@ from backend.data.build_sample_policies import policy_for
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, Person
-from backend.services import filings, staff_accounts
-from backend.services.reference_data import import_policy_documents
+from backend.services.filing import filings
+from backend.services.console import staff_accounts
+from backend.services.data.reference_data import import_policy_documents
 
 PASSWORD = "correct horse battery staple"
 STAFF = {

@@ -13,7 +13,7 @@ def migrate_and_load(url: str) -> None:
 
     from backend import create_app
     from backend.extensions import db
-    from backend.services import reference_data
+    from backend.services.data import reference_data
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
     with app.app_context():

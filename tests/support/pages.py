@@ -74,7 +74,7 @@ def build_world(app, as_person) -> dict:
     from backend.extensions import db
     from backend.lib import idnumber
     from backend.models import Institution
-    from backend.services import reference_data
+    from backend.services.data import reference_data
 
     with app.app_context():
         reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
@@ -96,7 +96,7 @@ def _papers_case(app, as_person) -> dict:
 
     from backend.extensions import db
     from backend.models import Filing, WeChatIdentity
-    from backend.services import documents
+    from backend.services.filing import documents
     from tests.lib.test_uploads import jpeg_with_gps
     from tests.support.console import pending_filing
 

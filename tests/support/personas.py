@@ -17,7 +17,7 @@ from backend.extensions import db
 from backend.lib import idnumber
 from backend.models import FamilyLink, Person, WeChatIdentity
 from backend.models._types import utcnow
-from backend.services.reference_data import import_policy_documents
+from backend.services.data.reference_data import import_policy_documents
 
 POLICY_AREAS = ("210100", "340100", "131000", "440300", "320500", "110000", "310000", "460000")
 

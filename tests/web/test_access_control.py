@@ -19,7 +19,7 @@ from backend.extensions import db
 from backend.lib import idnumber
 from backend.adapters import storage
 from backend.models import AuditEntry, Document, FamilyLink, Filing, Institution, Person
-from backend.services import reference_data
+from backend.services.data import reference_data
 from backend.settlement.blueprint import api_token
 from tests.lib.test_uploads import jpeg_with_gps
 from tests.support.access_matrix import COVERED, NOT_PERSONAL, OUTSIDERS, OWNERS, identifier_rules, probes, uncovered

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, StaffUser
-from backend.services import staff_accounts
+from backend.services.console import staff_accounts
 from tests.support.console import PASSWORD, ConsoleActions, create_staff, pending_filing, text
 
 NOON = datetime(2026, 11, 22, 12, 0, tzinfo=clock.CHINA)

@@ -11,7 +11,7 @@ from backend.adapters import queue, storage
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AreaPolicy, AuditEntry, Document, OutboxMessage, SettlementRegistration
-from backend.services import documents
+from backend.services.filing import documents
 from backend.worker import wechat_notifications
 from backend.worker.dispatch import deliver_pending
 from tests.lib.test_uploads import jpeg_with_gps

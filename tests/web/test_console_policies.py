@@ -118,7 +118,7 @@ def test_a_number_out_of_range_is_refused_with_the_same_words_by_the_form_and_ev
     # The command-line YAML import (what `flask import-policies` and the settlement service's import run).
     path = tmp_path / "p.yaml"
     path.write_text(body, encoding="utf-8")
-    from backend.services import reference_data
+    from backend.services.data import reference_data
 
     with app.app_context():
         report = reference_data.import_policies(path)

@@ -9,7 +9,7 @@ from backend.console.labels import label
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Person, StaffUser
-from backend.services import review
+from backend.services.console import review
 from tests.support.console import ConsoleActions, create_staff, pending_filing, text
 from tests.support.personas import link
 

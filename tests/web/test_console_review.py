@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, OutboxMessage, StaffUser
-from backend.services import review
+from backend.services.console import review
 from tests.support.console import (
     ConsoleActions, create_staff, filing, new_policy_version, pending_filing, text, waiting_at_different_times,
 )

@@ -220,7 +220,7 @@ def test_an_expired_token_answers_401_token_expired(app, client, people):
 def test_the_conversation_resumes_on_another_channel_and_after_a_restart(app, as_person, database_url, today):
     from backend import create_app
     from backend.models import WeChatIdentity
-    from backend.services.dialog_turns import handle_turn
+    from backend.services.dialog.dialog_turns import handle_turn
 
     as_person("op-worker").conversation("公司派我去苏州工作", "12月1日")
     restarted = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "TESTING": True})

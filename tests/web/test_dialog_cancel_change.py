@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, OutboxMessage, Person
-from backend.services import filings
+from backend.services.filing import filings
 
 MAY = date(2026, 5, 10)
 

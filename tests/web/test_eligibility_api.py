@@ -5,7 +5,7 @@ import pytest
 
 from backend.extensions import db
 from backend.models import Qualification
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 PEOPLES_HOSPITAL = "SH4403000003"  # 深圳市人民医院: networked for dialysis (sample)
 PKU_SHENZHEN = "SH4403000002"      # 北京大学深圳医院: not networked for dialysis (sample)

@@ -18,7 +18,7 @@ from backend.auth import ensure_identity
 from backend.cli.settlement_commands import SAMPLE_CATALOGUE_YAML
 from backend.extensions import db
 from backend.models import FamilyLink
-from backend.services import reference_data
+from backend.services.data import reference_data
 from backend.settlement import service
 from backend.settlement.blueprint import api_token
 from tests.support.console import pending_filing

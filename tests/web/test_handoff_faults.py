@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, select, text
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, OutboxMessage
-from backend.services import filings
+from backend.services.filing import filings
 from tests.support import processes
 from tests.support.personas import load_policies, make_person
 

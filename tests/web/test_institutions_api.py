@@ -3,7 +3,7 @@ import pytest
 
 from backend.extensions import db
 from backend.rules.institution_choice import LEVEL_ORDER
-from backend.services import reference_data
+from backend.services.data import reference_data
 from tests.support.personas import load_policies
 
 INPATIENT_ONLY = "SH4403000006"  # 深圳市福田区人民医院: networked for inpatient care only (sample)

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from backend.extensions import db
-from backend.services import reference_data
+from backend.services.data import reference_data
 from tests.support.pages import PageActions, questions
 
 PEOPLES = "SH4403000003"  # 深圳市人民医院

@@ -8,7 +8,7 @@ from backend import create_app
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing, Person
-from backend.services import reference_data
+from backend.services.data import reference_data
 from backend.worker import dispatch as delivery
 from tests.support.pages import PageActions
 from tests.support.personas import token_for

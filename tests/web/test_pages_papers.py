@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from backend.extensions import db
 from backend.models import AuditEntry, Document, Person
-from backend.services import profile
+from backend.services.filing import profile
 from tests.lib.test_uploads import jpeg_with_gps
 from tests.support.console import ConsoleActions, create_staff, filing, pending_filing, text
 from tests.support.pages import PageActions, questions

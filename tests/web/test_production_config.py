@@ -3,7 +3,7 @@ from sqlalchemy import event
 
 from backend import create_app
 from backend.extensions import db
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 
 def test_institution_search_reads_from_the_replica_when_one_is_configured(database_url):

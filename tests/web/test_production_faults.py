@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from backend import create_app
 from backend.extensions import db
 from backend.models import AuditEntry, DialogSession, Filing, OutboxMessage
-from backend.services import reference_data
+from backend.services.data import reference_data
 from tests.support import processes
 from tests.support.db import migrate_and_load
 from tests.support.personas import SON_FILES_FOR_MOTHER, create_personas, load_policies, token_for

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.models import OutboxMessage, Person
 from backend.worker import wechat_notifications
-from backend.services.review_reasons import sentence
+from backend.services.console.review_reasons import sentence
 from tests.support.console import ConsoleActions, create_staff, pending_filing, text
 from tests.support.pages import PageActions
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, OutboxMessage, Person, SettlementFiling
-from backend.services import reference_data
+from backend.services.data import reference_data
 from backend.worker import dispatch as delivery
 from backend.worker import wechat_notifications
 

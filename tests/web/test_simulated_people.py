@@ -7,7 +7,7 @@ visit at this hospital on that day settle?" the right yes or no with the key rea
 """
 import pytest
 
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 from tests.support.personas import load_policies, token_for
 from tests.support.simulated import PERSONAS, SETTLE_PERSONAS, Api, build_world, simulate

@@ -67,7 +67,7 @@ def test_each_kind_of_turn_stays_within_its_statement_budget(app, as_person, peo
 
 def test_the_count_sees_statements_when_a_turn_runs_more(app, as_person, people, statements, monkeypatch):
     # The counter is real: one extra query in the turn shows up in the count.
-    from backend.services import dialog_turns
+    from backend.services.dialog import dialog_turns
     from sqlalchemy import text
 
     worker = as_person("op-worker")

@@ -256,7 +256,7 @@ def test_an_unbound_follower_binds_in_the_conversation_never_sent_elsewhere(wech
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_retries_arriving_while_the_first_turn_still_runs_make_one_transition(app, wechat, people, today,
                                                                               monkeypatch):
-    from backend.services import dialog_turns
+    from backend.services.dialog import dialog_turns
     from tests.support.fake_wechat import OfficialAccountUser
 
     user = _bound_worker(wechat)

@@ -8,7 +8,7 @@ peer received for that turn. The clock is Sunday 2026-11-22.
 import pytest
 
 from backend.extensions import db
-from backend.services import reference_data
+from backend.services.data import reference_data
 from tests.support.fake_wechat import fake_wechat, wechat  # noqa: F401
 
 WORKER = ("李强", "340102199001150033", "340100")

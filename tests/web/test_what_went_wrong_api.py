@@ -14,7 +14,8 @@ from backend.auth import ensure_identity, issue_token
 from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import Person
-from backend.services import filings, reference_data
+from backend.services.filing import filings
+from backend.services.data import reference_data
 from tests.support.personas import ApiActions, load_policies
 
 MAY = date(2026, 5, 10)

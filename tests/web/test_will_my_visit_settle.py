@@ -11,7 +11,7 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing
-from backend.services import reference_data
+from backend.services.data import reference_data
 
 PUMCH = "SH1100000001"  # 北京协和医院
 

@@ -14,7 +14,8 @@ from sqlalchemy import select
 
 from backend.extensions import db
 from backend.models import OutboxMessage, SettlementRegistration, WeChatIdentity
-from backend.services import notifications, wechat_replies
+from backend.services.filing import notifications
+from backend.services.wechat import wechat_replies
 from backend.worker.handlers import HANDLERS
 from tests.support import processes
 from tests.support.fake_wechat import AES_KEY, MINI_APP_ID, OA_APP_ID, TEMPLATES, WECHAT_TOKEN, fake_wechat, wechat  # noqa: F401
@@ -66,7 +67,7 @@ def test_a_worker_alone_delivers_every_kind_of_message_without_importing_the_web
         cwd=processes.ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-3000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
-    assert "backend.worker.handlers" in imported and "backend.services.handoff" in imported
+    assert "backend.worker.handlers" in imported and "backend.services.filing.handoff" in imported
     assert not [m for m in imported if m.startswith(WEB_PACKAGES)]
 
     with app.app_context():

@@ -1,0 +1,1 @@
+"""WeChat channel code: official-account messages and replies, mini-program sign-in, photos, replay guards."""
