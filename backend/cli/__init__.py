@@ -9,8 +9,8 @@ import click
 from flask import Flask
 from flask_migrate import upgrade as alembic_upgrade
 
-from backend.extensions import db
 from backend.services.data import demo, demo_staff, reference_data, seeding
+from backend.services.unit_of_work import unit_of_work
 
 
 def _print_report(report: reference_data.ImportReport) -> None:
@@ -93,7 +93,7 @@ def register(app: Flask) -> None:
 
 
 def _load_reference() -> None:
-    areas = reference_data.load_areas()
-    diseases = reference_data.load_diseases()
-    db.session.commit()
+    with unit_of_work():
+        areas = reference_data.load_areas()
+        diseases = reference_data.load_diseases()
     click.echo(f"{areas} areas, {diseases} diseases")

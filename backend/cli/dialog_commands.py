@@ -13,6 +13,7 @@ from backend.models import Filing
 from backend.services.dialog import dialog_turns
 from backend.services.filing import filings
 from backend.lib.errors import StaleTurn
+from backend.services.unit_of_work import unit_of_work
 
 filings_group = AppGroup("filings", help="Inspect filings.")
 
@@ -29,8 +30,8 @@ def register(app: Flask) -> None:
         if app.config["APP_ENV"] not in ("development", "testing"):
             # Tokens for any openid would let anyone act as anyone: never in production.
             raise click.ClickException("dev-token is disabled unless APP_ENV is development or testing")
-        identity = ensure_identity(openid, app_id)
-        db.session.commit()
+        with unit_of_work():
+            identity = ensure_identity(openid, app_id)
         click.echo(issue_token(identity))
 
     @app.cli.command("chat")
@@ -38,8 +39,8 @@ def register(app: Flask) -> None:
     @click.option("--app-id", default="dev", show_default=True)
     def chat_command(openid: str, app_id: str):
         """Talk to the assistant in the terminal (the same engine and sessions as every channel)."""
-        identity = ensure_identity(openid, app_id)
-        db.session.commit()
+        with unit_of_work():
+            identity = ensure_identity(openid, app_id)
         click.echo("异地就医备案助手 — 输入消息，Ctrl-D 退出。 (type a message; Ctrl-D quits)\n")
         while True:
             try:

@@ -8,7 +8,7 @@ import uuid
 from flask import abort, current_app, redirect, request, session, url_for
 from sqlalchemy import select
 
-from backend.auth import ensure_identity, identity_for_page_code
+from backend.auth import identity_for_page_code
 from backend.extensions import db
 from backend.models import WeChatIdentity
 from backend.pages.base import (
@@ -79,8 +79,7 @@ def dev_login():
         abort(404)
     form = DevLoginForm()
     if form.validate_on_submit():
-        identity = ensure_identity(form.openid.data.strip(), "dev")
-        db.session.commit()
+        identity = profile.dev_identity(form.openid.data.strip())
         sign_in(identity)
         return redirect(safe_next(form.next.data))
     if not form.next.data:

@@ -1,7 +1,8 @@
 """The settlement service's use cases: registration (the hand-off), readiness and estimates.
 
-These functions own the settlement side's records and commit them; the assistant reaches them
-only through the client port (backend/adapters/settlement.py), in-process or over HTTP.
+These functions own the settlement side's records and commit them, each write in its unit of work;
+the assistant reaches them only through the client port (backend/adapters/settlement.py), in-process
+(in an app context, hence a session and unit of work, of its own) or over HTTP.
 """
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ from backend.rules import settlement as money_rules
 from backend.rules.institution_choice import InstitutionView
 from backend.lib.errors import DomainError, NotFound
 from backend.lib.jsonable import jsonable
+from backend.services.unit_of_work import transactional, unit_of_work
 
 EVENT_STATUS = {"registered": "registered", "cancelled": "cancelled", "superseded": "superseded"}
 TEMPORARY = {"referral": "reduction_referral", "emergency": "reduction_emergency",
@@ -62,23 +64,22 @@ def register(message: dict) -> dict:
         # An older version after a newer one: keep the newer state, record nothing new.
         return _answer(row, version, True, now)
     payload = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in message.items()}
-    db.session.add(SettlementRegistration(reference=ref, version=version, event=message["event"],
-                                          idempotency_key=message["idempotency_key"], payload=payload,
-                                          received_at=now))
-    if row is None:
-        row = SettlementFiling(reference=ref, registered_at=now)
-        db.session.add(row)
-    row.version, row.status = version, EVENT_STATUS[message["event"]]
-    row.person_id_hash, row.category = message["person_id_hash"], message["category"]
-    row.insured_area_code, row.treatment_area_code = message["insured_area"], message["treatment_area"]
-    row.start_date, row.end_date = _day(message["start_date"]), _day(message.get("end_date"))
-    row.chosen_institutions = list(message.get("institutions") or [])
-    row.updated_at = now
     try:
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(SettlementRegistration(reference=ref, version=version, event=message["event"],
+                                                  idempotency_key=message["idempotency_key"], payload=payload,
+                                                  received_at=now))
+            if row is None:
+                row = SettlementFiling(reference=ref, registered_at=now)
+                db.session.add(row)
+            row.version, row.status = version, EVENT_STATUS[message["event"]]
+            row.person_id_hash, row.category = message["person_id_hash"], message["category"]
+            row.insured_area_code, row.treatment_area_code = message["insured_area"], message["treatment_area"]
+            row.start_date, row.end_date = _day(message["start_date"]), _day(message.get("end_date"))
+            row.chosen_institutions = list(message.get("institutions") or [])
+            row.updated_at = now
     except IntegrityError:
-        # A concurrent delivery of the same message won; answer what it stored.
-        db.session.rollback()
+        # A concurrent delivery of the same message won (the unit of work rolled ours back); answer what it stored.
         seen = _received(ref, version)
         if seen is None and _key_taken(message["idempotency_key"]):
             raise IdempotencyKeyReused(reference=ref, version=version) from None
@@ -267,14 +268,15 @@ def estimate(request: dict, *, record: bool = True) -> dict:
                                  treatment_area_code=request["treatment_area"], visit_type=request["visit_type"],
                                  total=result.total, fund_pays=result.fund_pays, person_pays=result.person_pays,
                                  request=jsonable(request))
-        db.session.add(row)
-        db.session.commit()
+        with unit_of_work():
+            db.session.add(row)
         answer["estimate_id"] = row.id
     return answer
 
 
 # --- catalogue --------------------------------------------------------------------------------------
 
+@transactional
 def import_catalogue(path: Path) -> int:
     """Upsert catalogue items from YAML ({area: {code: {name, category, first_self_pay_ratio, price_ceiling}}})."""
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -292,5 +294,4 @@ def import_catalogue(path: Path) -> int:
             row.sample = sample
             db.session.add(row)
             count += 1
-    db.session.commit()
     return count

@@ -1,9 +1,13 @@
 """Deliver outbox messages to their receivers (settlement service, WeChat), in order per aggregate.
 
 A handler is registered for a topic prefix in handlers.py and is called with the message inside an
-app context. It returns normally when the receiver has the message (the worker then marks it
-delivered and commits whatever the handler changed), raises RetryLater for a transient
-failure (down, slow, 5xx: retried with backoff) and DeliveryFailed for a permanent one.
+app context and inside the worker's unit of work. It returns normally when the receiver has the
+message (the worker then marks it delivered, and whatever the handler changed commits with that
+mark: a handler never commits), raises RetryLater for a transient failure (down, slow, 5xx: retried
+with backoff) and DeliveryFailed for a permanent one.
+
+Each step of the worker (reading what is due, claiming a message, acknowledging it, recording a
+failed attempt) commits at once, in a unit of work of its own.
 
 Guarantees, and how:
 - never lost: the message is a row committed with the change it announces; a worker that dies
@@ -29,6 +33,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage
 from backend.services.filing import documents
+from backend.services.unit_of_work import unit_of_work
 from backend.worker.errors import DeliveryFailed, RetryLater
 from backend.worker.handlers import HANDLERS, Handler, Hook, Registration
 
@@ -63,43 +68,48 @@ def _due(now, limit: int) -> list[tuple[int, str, int]]:
     blocked = exists().where(and_(
         earlier.aggregate_type == OutboxMessage.aggregate_type, earlier.aggregate_id == OutboxMessage.aggregate_id,
         earlier.sequence < OutboxMessage.sequence, earlier.status.not_in(DONE)))
-    rows = db.session.execute(
-        select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.attempts)
-        .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now, ~blocked)
-        .order_by(OutboxMessage.id).limit(limit)).all()
-    db.session.commit()
+    with unit_of_work(separately=True):  # ends the read, so the next pass sees newer rows
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.topic, OutboxMessage.attempts)
+            .where(OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now, ~blocked)
+            .order_by(OutboxMessage.id).limit(limit)).all()
     return [tuple(r) for r in rows]
 
 
 def _claim(message_id: int, attempts: int, now, lease: float) -> bool:
     # A conditional UPDATE: of two workers reading the same row, exactly one moves it on.
-    result = db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts,
-               OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
-        .values(status="sending", attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=lease))
-        .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work(separately=True):
+        result = db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == message_id, OutboxMessage.attempts == attempts,
+                   OutboxMessage.status.in_(("pending", "sending")), OutboxMessage.next_attempt_at <= now)
+            .values(status="sending", attempts=attempts + 1, next_attempt_at=now + timedelta(seconds=lease))
+            .execution_options(synchronize_session=False))
     return result.rowcount == 1
 
 
 def _settle(message_id: int, status: str, error: str, *, wait: float | None = None, hook: Hook | None = None) -> None:
     """Record a failed attempt (the handler's changes are rolled back): retry later, or failed for good."""
     db.session.rollback()
-    message = db.session.get(OutboxMessage, message_id, populate_existing=True)
-    message.status, message.last_error = status, error[:500]
-    if wait is not None:
-        message.next_attempt_at = clock.now() + timedelta(seconds=wait)
-    if hook:
-        hook(message, error)
-    db.session.commit()
+    with unit_of_work(separately=True):
+        message = db.session.get(OutboxMessage, message_id, populate_existing=True)
+        message.status, message.last_error = status, error[:500]
+        if wait is not None:
+            message.next_attempt_at = clock.now() + timedelta(seconds=wait)
+        if hook:
+            hook(message, error)
 
 
 def _deliver_one(message_id: int, registration: Registration, cap: float) -> str:
     message = db.session.get(OutboxMessage, message_id, populate_existing=True)
     attempts = message.attempts
+    handled = False
     try:
-        registration.deliver(message)
+        # The handler's changes and the acknowledgement commit together, or neither does.
+        with unit_of_work(separately=True):
+            registration.deliver(message)
+            handled = True
+            message.status, message.delivered_at, message.last_error = "delivered", clock.now(), None
     except RetryLater as exc:
         wait = exc.retry_after if exc.retry_after is not None else backoff(attempts, cap)
         _settle(message_id, "pending", exc.reason, wait=wait, hook=registration.on_retry)
@@ -108,18 +118,17 @@ def _deliver_one(message_id: int, registration: Registration, cap: float) -> str
         _settle(message_id, "failed", str(exc), hook=registration.on_failure)
         log.warning("outbox message %s failed for good: %s", message_id, exc)
         return "failed"
-    except Exception as exc:  # an unexpected bug must not lose the message: retry it later
+    except Exception as exc:
+        if handled and isinstance(exc, IntegrityError):
+            # Another worker (whose claim followed an expired lease) acknowledged it first.
+            log.warning("outbox message %s was acknowledged concurrently", message_id)
+            return "failed"
+        if handled:
+            raise  # the acknowledgement's commit failed (the database went away): the pass stops
+        # An unexpected bug in the handler must not lose the message: retry it later.
         log.exception("outbox handler crashed on message %s", message_id)
         _settle(message_id, "pending", f"{type(exc).__name__}: {exc}", wait=backoff(attempts, cap))
         return "retry"
-    message.status, message.delivered_at, message.last_error = "delivered", clock.now(), None
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another worker (whose claim followed an expired lease) acknowledged it first.
-        db.session.rollback()
-        log.warning("outbox message %s was acknowledged concurrently", message_id)
-        return "failed"
     return "delivered"
 
 
@@ -158,10 +167,10 @@ def deliver_pending(limit: int | None = None) -> int:
 
 
 def _fail_unroutable(message_id: int, topic: str) -> None:
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
-                       .values(status="failed", last_error=f"no handler for {topic}")
-                       .execution_options(synchronize_session=False))
-    db.session.commit()
+    with unit_of_work(separately=True):
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.id == message_id)
+                           .values(status="failed", last_error=f"no handler for {topic}")
+                           .execution_options(synchronize_session=False))
     log.error("outbox message %s has no handler for topic %s", message_id, topic)
 
 

@@ -9,6 +9,7 @@ from backend.extensions import db
 from backend.lib import idnumber
 from backend.models import FamilyLink, Person, Qualification, WeChatIdentity
 from backend.models._types import utcnow
+from backend.services.unit_of_work import transactional
 
 # (dev openid, ID number prefix, name, insured area, scheme, employment status).
 # The ID numbers are generated with a valid check digit but belong to nobody.
@@ -26,8 +27,9 @@ def demo_id_number(prefix17: str) -> str:
     return prefix17 + idnumber.check_digit(prefix17)
 
 
+@transactional
 def load_demo_people() -> int:
-    """Create the demo persons, their dev WeChat identities, a family link and a qualification."""
+    """Create the demo persons, their dev WeChat identities, a family link and a qualification (one unit of work)."""
     people = {}
     for openid, prefix, name, area, scheme, status in DEMO_PEOPLE:
         number = demo_id_number(prefix)
@@ -51,5 +53,4 @@ def load_demo_people() -> int:
     if not db.session.scalar(select(Qualification).where(Qualification.person_id == mother.id)):
         db.session.add(Qualification(person_id=mother.id, disease_code="hypertension", insured_area_code="210100",
                                      certified_on=date(2024, 3, 1), valid_until=None))
-    db.session.commit()
     return len(people)

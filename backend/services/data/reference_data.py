@@ -22,6 +22,7 @@ from backend.models.institutions import (
 from backend.rules.policy_validation import validate_policy
 from backend.services.dialog import reference_cache
 from backend.services.data.upsert import insert_ignore, upsert
+from backend.services.unit_of_work import transactional, unit_of_work
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 AREAS_CSV = DATA_DIR / "areas.csv"
@@ -137,8 +138,9 @@ def import_policies(path: Path) -> ImportReport:
     return import_policy_documents(entries, report)
 
 
+@transactional
 def import_policy_documents(entries: list[tuple[int, dict]], report: ImportReport | None = None) -> ImportReport:
-    """Validate and store (line, document) pairs; invalid ones are reported and skipped."""
+    """Validate and store (line, document) pairs; invalid ones are reported and skipped (one unit of work)."""
     report = report or ImportReport()
     pools, diseases = _pool_codes(), _disease_codes()
     touched = set()
@@ -153,7 +155,6 @@ def import_policy_documents(entries: list[tuple[int, dict]], report: ImportRepor
         report.accepted += 1
     for area in touched:
         _chain_effective_dates(area)
-    db.session.commit()
     return report
 
 
@@ -303,8 +304,22 @@ def _coordinate(raw: str | None, limit: int, name: str) -> float | None:
 
 
 def import_institutions(path: Path, progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Import institutions from CSV: good rows are upserted, bad rows reported by line."""
+    """Import institutions from CSV: good rows are upserted, bad rows reported by line.
+
+    The rows commit in a unit of work of their own before the planner's statistics are refreshed
+    (which reads them on another connection).
+    """
     report = ImportReport()
+    with unit_of_work(separately=True):
+        if not _import_institutions(path, report, progress):
+            return report
+    refresh_planner_statistics()
+    reference_cache.forget("institution_names")
+    return report
+
+
+def _import_institutions(path: Path, report: ImportReport, progress: Callable[[int], None] | None) -> bool:
+    """Upsert the good rows of the file into report; False when the file lacks columns (nothing stored)."""
     areas = dict(db.session.execute(select(Area.code, Area.pool_code)).all())
     diseases = _disease_codes()
     seen: set[str] = set()
@@ -314,7 +329,7 @@ def import_institutions(path: Path, progress: Callable[[int], None] | None = Non
         absent = [c for c in INSTITUTION_COLUMNS if c not in (reader.fieldnames or [])]
         if absent:
             report.rejected.append((1, f"missing columns: {', '.join(absent)}"))
-            return report
+            return False
         for row in reader:
             line = reader.line_num
             try:
@@ -332,10 +347,7 @@ def import_institutions(path: Path, progress: Callable[[int], None] | None = Non
             if progress:
                 progress(1)
     report.accepted += _store_institutions(batch)
-    db.session.commit()
-    refresh_planner_statistics()
-    reference_cache.forget("institution_names")
-    return report
+    return True
 
 
 def _store_institutions(batch: list[tuple[dict, list]]) -> int:

@@ -15,6 +15,7 @@ from backend.extensions import db
 from backend.lib import pinyin, search_keys
 from backend.models import Area, Disease, Institution, InstitutionDisease
 from backend.models.institutions import name_key_rows, refresh_planner_statistics, store_name_keys
+from backend.services.unit_of_work import unit_of_work
 
 CHAINS = ["老百姓", "益丰", "大参林", "一心堂", "国大", "海王星辰", "漱玉平民", "健之佳", "同仁堂", "九州通", "仁和", "惠民"]
 ROADS = ["人民路", "解放路", "中山路", "建设路", "和平路", "新华路", "胜利路", "文化路", "长江路", "黄河路",
@@ -67,8 +68,18 @@ def _make(rng: random.Random, serial: int, area: Area, district: Area, diseases:
 
 
 def seed_institutions(count: int, *, seed: int = 2025, progress: Callable[[int], None] | None = None) -> int:
-    """Insert count generated institutions spread over every co-ordination area."""
-    rng = random.Random(seed)
+    """Insert count generated institutions spread over every co-ordination area.
+
+    The rows commit in a unit of work of their own before the planner's statistics are refreshed
+    (which reads them on another connection).
+    """
+    with unit_of_work(separately=True):
+        made = _insert(count, random.Random(seed), progress)
+    refresh_planner_statistics()
+    return made
+
+
+def _insert(count: int, rng: random.Random, progress: Callable[[int], None] | None) -> int:
     pools = db.session.scalars(select(Area).where(Area.is_pool.is_(True)).order_by(Area.code)).all()
     counties: dict[str, list[Area]] = {}
     for county in db.session.scalars(select(Area).where(Area.level == "county")):
@@ -102,6 +113,4 @@ def seed_institutions(count: int, *, seed: int = 2025, progress: Callable[[int],
         made += size
         if progress:
             progress(size)
-    db.session.commit()
-    refresh_planner_statistics()
     return made

@@ -2,7 +2,7 @@
 
 The session row carries an optimistic-lock version: a turn applies only to the
 state it read, so a double tap or a concurrent request can never apply twice.
-Effects (a filing, a text-size switch) commit in the same transaction as the state.
+Effects (a filing, a text-size switch) run in the turn's unit of work: they commit with the state or not at all.
 """
 from __future__ import annotations
 
@@ -27,6 +27,7 @@ from backend.services.filing import documents, eligibility, filings, institution
 from backend.lib.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.dialog.gazetteer import area_name, gazetteer
 from backend.services.data.reference_data import current_policy
+from backend.services.unit_of_work import unit_of_work
 from dialogs import engine
 from dialogs.prompts import render_step
 from dialogs.types import (
@@ -392,10 +393,10 @@ def _render(step: Step, version: int, large: bool, lang: str, filing: Filing | N
 def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: str,
                 expected_version: int | None = None, message_key: str | None = None,
                 location: tuple[float, float] | None = None,
-                before_commit: Callable[[], None] | None = None) -> TurnResult:
-    """Apply one message to the user's session and return what to show; commits once.
+                in_transaction: Callable[[], None] | None = None) -> TurnResult:
+    """Apply one message to the user's session and return what to show; one unit of work, committed once.
 
-    `before_commit` runs last inside the turn's transaction (the WeChat channel records the
+    `in_transaction` runs last inside the turn's transaction (the WeChat channel records the
     message's MsgId there): a duplicate it raises as IntegrityError undoes the whole turn. Done
     last, its write does not hold SQLite's single write lock while the engine runs.
     """
@@ -429,46 +430,46 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
     claim = (update(DialogSession)
              .where(DialogSession.id == session_id, DialogSession.version == read_version)
              .execution_options(synchronize_session=False))
-    # Effects that commit or cannot be undone: the turn claims the session before running them.
+    # Effects that act (file, cancel, change, bind): the turn claims the session before running them.
     acts = any(isinstance(e, (SubmitFiling, CancelFiling, ChangeFiling, BindIdentity)) for e in step.effects)
     try:
-        if acts:
-            # Claim the turn before acting: a concurrent turn on the same session blocks on
-            # this row and then matches nothing, so it can neither submit nor save twice.
-            if db.session.execute(claim.values(version=read_version + 1, **values)).rowcount != 1:
+        with unit_of_work():
+            if acts:
+                # Claim the turn before acting: a concurrent turn on the same session blocks on
+                # this row and then matches nothing, so it can neither submit nor save twice.
+                if db.session.execute(claim.values(version=read_version + 1, **values)).rowcount != 1:
+                    raise StaleDataError("dialog session changed since it was read")
+            # "English please, will Ruijin Hospital settle?": the answer built in this turn is in the new language.
+            lang = next((e.lang for e in step.effects if isinstance(e, SetLanguage)), None) or lang
+            token = _NEXT_STEPS.set(None)
+            try:
+                extra, created = _execute(step, person, channel, lang, identity, session_id, location)
+                if _NEXT_STEPS.get() is not None and not acts:
+                    # A verdict trimmed the choices on offer: the saved state must number them as shown.
+                    step = _keep_sensible_next_steps(step, _NEXT_STEPS.get())
+                    saved = step.state.to_dict()
+                    values.update(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"),
+                                  step=saved.pop("step"), slots=saved.pop("slots"), engine_data=saved)
+            finally:
+                _NEXT_STEPS.reset(token)
+            if extra:
+                step = Step(step.state, _place(step, tuple(extra)), step.effects)
+            large = bool(person.large_text) if person else step.state.large_text
+            result = _render(step, read_version + 1, large, lang, created, person,
+                             [type(e).__name__ for e in step.effects])
+            last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
+            if acts:
+                db.session.execute(update(DialogSession).where(DialogSession.id == session_id)
+                                   .values(last_reply=last_reply).execution_options(synchronize_session=False))
+            elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
+                # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
                 raise StaleDataError("dialog session changed since it was read")
-        # "English please, will Ruijin Hospital settle?": the answer built in this turn is in the new language.
-        lang = next((e.lang for e in step.effects if isinstance(e, SetLanguage)), None) or lang
-        token = _NEXT_STEPS.set(None)
-        try:
-            extra, created = _execute(step, person, channel, lang, identity, session_id, location)
-            if _NEXT_STEPS.get() is not None and not acts:
-                # A verdict trimmed the choices on offer: the saved state must number them as shown.
-                step = _keep_sensible_next_steps(step, _NEXT_STEPS.get())
-                saved = step.state.to_dict()
-                values.update(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"),
-                              step=saved.pop("step"), slots=saved.pop("slots"), engine_data=saved)
-        finally:
-            _NEXT_STEPS.reset(token)
-        if extra:
-            step = Step(step.state, _place(step, tuple(extra)), step.effects)
-        large = bool(person.large_text) if person else step.state.large_text
-        result = _render(step, read_version + 1, large, lang, created, person,
-                         [type(e).__name__ for e in step.effects])
-        last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
-        if acts:
-            db.session.execute(update(DialogSession).where(DialogSession.id == session_id)
-                               .values(last_reply=last_reply).execution_options(synchronize_session=False))
-        elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
-            # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
-            raise StaleDataError("dialog session changed since it was read")
-        if message_key:
-            message_keys.remember(session_id, message_key, last_reply)
-        if before_commit is not None:
-            before_commit()
-        db.session.commit()
+            if message_key:
+                message_keys.remember(session_id, message_key, last_reply)
+            if in_transaction is not None:
+                in_transaction()
     except (StaleDataError, IntegrityError):
-        # A concurrent turn on the same session won; nothing of this one is kept.
+        # A concurrent turn on the same session won; nothing of this one is kept (the unit of work rolled back).
         db.session.rollback()
         if (earlier := message_keys.original_reply(session_id, message_key)) is not None:
             # The winner was this very message (a double tap): answer what it answered.

@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert, select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models.dialogs import DialogMessageKey
+from backend.services.unit_of_work import transactional
 
 KEEP = timedelta(days=3)
 
@@ -41,8 +42,8 @@ def remember(session_id: int, message_key: str, reply: dict) -> None:
         session_id=session_id, message_key=message_key, reply=reply, created_at=clock.now()))
 
 
+@transactional
 def prune(keep: timedelta = KEEP) -> int:
-    """Delete message ids older than keep; commits."""
+    """Delete message ids older than keep (a use case of its own: the daily command)."""
     removed = db.session.execute(delete(DialogMessageKey).where(DialogMessageKey.created_at < clock.now() - keep))
-    db.session.commit()
     return removed.rowcount or 0

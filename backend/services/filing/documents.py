@@ -23,6 +23,7 @@ from backend.services.filing.paper_retention import retention_days, schedule_del
 from backend.lib.errors import DomainError, NotFound
 from backend.services.data.reference_data import current_policy
 from backend.services.console.staff_accounts import can_decide
+from backend.services.unit_of_work import discard, transactional, unit_of_work
 from dialogs.prompts import render_prompt
 
 # A filing takes papers while it waits for a reviewer, or after a reviewer asked for another one.
@@ -106,7 +107,7 @@ def filing_materials(filing: Filing) -> list[str]:
 # ----------------------------------------------------------------------------- upload
 def save(actor: Person, filing_reference: str, material_code: str, stream, *, channel: str,
          content_length: int | None = None) -> Document:
-    """Check and store one paper for a filing the actor may act on; commits and returns it.
+    """Check and store one paper for a filing the actor may act on, in a unit of work; return it.
 
     A paper sent after a reviewer asked for another one returns the case to the review queue.
     """
@@ -115,17 +116,17 @@ def save(actor: Person, filing_reference: str, material_code: str, stream, *, ch
         raise FilingClosed(reference=filing.reference, status=filing.status)
     if material_code not in filing_materials(filing):
         raise DocumentRefused("document_material_unknown", material=material_code)
-    document = _store(actor, filing.principal_person_id, material_code, stream, channel=channel,
-                      content_length=content_length, filing_id=filing.id)
-    _replace_flagged(document)
-    _return_to_queue(filing, document, actor, channel)
-    db.session.commit()
+    with unit_of_work():
+        document = _store(actor, filing.principal_person_id, material_code, stream, channel=channel,
+                          content_length=content_length, filing_id=filing.id)
+        _replace_flagged(document)
+        _return_to_queue(filing, document, actor, channel)
     return document
 
 
 def save_to_draft(actor: Person, material_code: str, stream, *, channel: str,
                   content_length: int | None = None) -> Document:
-    """Store a paper against the actor's current dialog draft (it joins the filing when submitted); commits."""
+    """Store a paper against the actor's current dialog draft (it joins the filing when submitted); a unit of work."""
     session = db.session.scalar(select(DialogSession).where(DialogSession.user_key == f"person:{actor.id}"))
     if session is None or session.flow != "filing":
         raise NotFound("document_no_draft")
@@ -133,9 +134,9 @@ def save_to_draft(actor: Person, material_code: str, stream, *, channel: str,
     policy = current_policy(principal.insured_area_code, clock.today())
     if material_code not in required_materials(policy, (session.slots or {}).get("category")):
         raise DocumentRefused("document_material_unknown", material=material_code)
-    document = _store(actor, principal.id, material_code, stream, channel=channel, content_length=content_length,
-                      dialog_session_id=session.id)
-    db.session.commit()
+    with unit_of_work():
+        document = _store(actor, principal.id, material_code, stream, channel=channel,
+                          content_length=content_length, dialog_session_id=session.id)
     return document
 
 
@@ -255,18 +256,19 @@ def for_material(filing: Filing, material_code: str) -> list[Document]:
         .order_by(Document.created_at, Document.id)))
 
 
+@transactional
 def open_for_person(actor: Person, document_id: int, *, channel: str) -> tuple[Document, Iterator[bytes]]:
-    """Return a paper and its contents for the person or the agent who uploaded it; audited; commits."""
+    """Return a paper and its contents for the person or the agent who uploaded it; audited (a unit of work)."""
     document = _visible(actor, document_id)
     contents = _contents(document)
     audit.record("document.read", actor_kind="person", actor_id=actor.id, principal_id=document.owner_person_id,
                  subject_type="document", subject_id=str(document.id), channel=channel)
-    db.session.commit()
     return document, contents
 
 
+@transactional
 def open_for_staff(staff: StaffUser, document_id: int, *, purpose: str = "view") -> tuple[Document, Iterator[bytes]]:
-    """Return a paper and its contents for a reviewer of the filing's insured area; audited; commits."""
+    """Return a paper and its contents for a reviewer of the filing's insured area; audited (a unit of work)."""
     document = _get(document_id)
     filing = db.session.get(Filing, document.filing_id) if document is not None and document.filing_id else None
     if filing is None or not can_decide(staff, filing.insured_area_code):
@@ -275,7 +277,6 @@ def open_for_staff(staff: StaffUser, document_id: int, *, purpose: str = "view")
     audit.record("document.read", actor_kind="staff", actor_id=staff.id, principal_id=document.owner_person_id,
                  subject_type="document", subject_id=str(document.id), channel="console",
                  filing=filing.reference, purpose=purpose)
-    db.session.commit()
     return document, contents
 
 
@@ -292,7 +293,7 @@ def _contents(document: Document) -> Iterator[bytes]:
 
 # ----------------------------------------------------------------------------- deleting
 def delete(actor: Person, document_id: int, *, channel: str) -> Document:
-    """Delete a paper's contents before any reviewer has looked at it; the metadata stays; audited; commits."""
+    """Delete a paper's contents before any reviewer has looked at it; the metadata stays; audited (a unit of work)."""
     document = _visible(actor, document_id)
     if document.deleted_at is not None:
         return document
@@ -301,11 +302,11 @@ def delete(actor: Person, document_id: int, *, channel: str) -> Document:
     filing = db.session.get(Filing, document.filing_id) if document.filing_id else None
     if filing is not None and filing.status not in OPEN_STATUSES:
         raise FilingClosed(reference=filing.reference, status=filing.status)
-    _erase(document)
-    audit.record("document.deleted", actor_kind="person", actor_id=actor.id, principal_id=document.owner_person_id,
-                 subject_type="document", subject_id=str(document.id), channel=channel,
-                 material=document.material_code)
-    db.session.commit()
+    with unit_of_work():
+        _erase(document)
+        audit.record("document.deleted", actor_kind="person", actor_id=actor.id,
+                     principal_id=document.owner_person_id, subject_type="document", subject_id=str(document.id),
+                     channel=channel, material=document.material_code)
     return document
 
 
@@ -319,7 +320,11 @@ def _erase(document: Document) -> None:
 
 # ----------------------------------------------------------------------------- retention
 def delete_expired(limit: int = 500) -> int:
-    """Delete the contents of papers past their date; keep the metadata; audit each; commits per paper."""
+    """Delete the contents of papers past their date; keep the metadata; audit each; one unit of work per paper.
+
+    Each paper commits on its own (a unit of work opened separately): its contents are gone from the store
+    once deleted, so its record must not wait for, or be undone with, the next paper's.
+    """
     today, done = clock.today(), 0
     due = db.session.execute(select(Document.id, Document.storage_key, Document.owner_person_id,
                                     Document.delete_after)
@@ -327,26 +332,31 @@ def delete_expired(limit: int = 500) -> int:
                                     Document.delete_after < today)
                              .order_by(Document.delete_after, Document.id).limit(limit)).all()
     for row in due:
-        # Every process that serves the app runs this loop: one conditional UPDATE claims each paper, so
-        # two passes at once delete and record it once. A store that fails undoes the claim.
-        claimed = db.session.execute(update(Document).where(Document.id == row.id, Document.deleted_at.is_(None))
-                                     .values(deleted_at=clock.now())
-                                     .execution_options(synchronize_session=False)).rowcount
-        if claimed != 1:
-            db.session.rollback()
-            continue
-        try:
-            storage.store().delete(row.storage_key)
-        except Exception:
-            db.session.rollback()
-            current_app.logger.warning("retention: document %s not deleted yet (store unavailable)", row.id)
-            continue
-        audit.record("document.expired", actor_kind="system", actor_id=None, principal_id=row.owner_person_id,
-                     subject_type="document", subject_id=str(row.id), channel="worker",
-                     delete_after=row.delete_after.isoformat())
-        db.session.commit()
-        done += 1
+        with unit_of_work(separately=True):
+            done += _expire(row)
     return done
+
+
+def _expire(row) -> bool:
+    """Delete one paper's contents and record it; False (nothing kept) when another pass or the store stops it."""
+    # Every process that serves the app runs this loop: one conditional UPDATE claims each paper, so
+    # two passes at once delete and record it once. A store that fails undoes the claim.
+    claimed = db.session.execute(update(Document).where(Document.id == row.id, Document.deleted_at.is_(None))
+                                 .values(deleted_at=clock.now())
+                                 .execution_options(synchronize_session=False)).rowcount
+    if claimed != 1:
+        discard()
+        return False
+    try:
+        storage.store().delete(row.storage_key)
+    except Exception:
+        discard()
+        current_app.logger.warning("retention: document %s not deleted yet (store unavailable)", row.id)
+        return False
+    audit.record("document.expired", actor_kind="system", actor_id=None, principal_id=row.owner_person_id,
+                 subject_type="document", subject_id=str(row.id), channel="worker",
+                 delete_after=row.delete_after.isoformat())
+    return True
 
 
 # ----------------------------------------------------------------------------- what people see

@@ -19,6 +19,7 @@ from backend.extensions import db
 from backend.lib import clock, crypto, idnumber
 from backend.models import AuditEntry, FamilyLink, Person
 from backend.services.filing import audit
+from backend.services.unit_of_work import unit_of_work
 from backend.lib.errors import DomainError, NotFound
 
 MAX_MEMBERS = 5
@@ -135,11 +136,12 @@ def _find_member(agent: Person, name: str, id_number: str, channel: str) -> Pers
         raise FamilyError("family_invalid_id_number", reason=exc.reason) from None
     person = db.session.scalar(select(Person).where(Person.id_number_hash == number_hash))
     if person is None or person.name != (name or "").strip():
-        entry = audit.record("family.invite_refused", actor_kind="person", actor_id=agent.id,
-                             principal_id=person.id if person is not None else None, subject_type="person",
-                             channel=channel)
-        entry.at = clock.now()
-        db.session.commit()
+        # The refusal is kept although the request fails (it counts towards the limit): its own unit of work.
+        with unit_of_work(separately=True):
+            entry = audit.record("family.invite_refused", actor_kind="person", actor_id=agent.id,
+                                 principal_id=person.id if person is not None else None, subject_type="person",
+                                 channel=channel)
+            entry.at = clock.now()
         raise NotFound("family_member_not_found")
     return person
 
@@ -151,7 +153,11 @@ def _link_between(agent_id: int, member_id: int) -> FamilyLink | None:
 
 def invite_member(agent: Person, *, name: str, id_number: str, relation: str, agent_relation: str,
                   channel: str) -> Invitation:
-    """Invite an insured person to let the agent act for them; returns the one-time code; commits."""
+    """Invite an insured person to let the agent act for them; returns the one-time code; a unit of work.
+
+    A refused name is recorded in a unit of work of its own before the refusal is raised (_find_member),
+    so this use case is not run inside another one.
+    """
     _check_relations(relation, agent_relation)
     _check_attempts(agent)
     member = _find_member(agent, name, id_number, channel)
@@ -163,17 +169,17 @@ def invite_member(agent: Person, *, name: str, id_number: str, relation: str, ag
     if link is None or link.consent_state == "revoked":
         if _open_count(agent.id) >= MAX_MEMBERS:
             raise FamilyFull(limit=MAX_MEMBERS)
-    if link is None:
-        link = FamilyLink(agent_person_id=agent.id, member_person_id=member.id)
-        db.session.add(link)
-    code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
-    expires_at = clock.now() + timedelta(days=INVITATION_DAYS)
-    link.relation, link.agent_relation = relation, agent_relation
-    link.consent_state, link.consented_at, link.revoked_at = "invited", None, None
-    link.invitation_code_hash, link.invitation_expires_at = _code_hash(code), expires_at
-    db.session.flush()
-    _audit("family.invited", agent.id, link, channel)
-    db.session.commit()
+    with unit_of_work():
+        if link is None:
+            link = FamilyLink(agent_person_id=agent.id, member_person_id=member.id)
+            db.session.add(link)
+        code = "".join(secrets.choice(_CODE_ALPHABET) for _ in range(_CODE_LENGTH))
+        expires_at = clock.now() + timedelta(days=INVITATION_DAYS)
+        link.relation, link.agent_relation = relation, agent_relation
+        link.consent_state, link.consented_at, link.revoked_at = "invited", None, None
+        link.invitation_code_hash, link.invitation_expires_at = _code_hash(code), expires_at
+        db.session.flush()
+        _audit("family.invited", agent.id, link, channel)
     return Invitation(link=link, code=code, expires_at=expires_at)
 
 
@@ -192,34 +198,34 @@ def invitation_for(member: Person, code: str) -> FamilyLink:
 
 
 def accept_invitation(member: Person, code: str, *, channel: str) -> FamilyLink:
-    """Consent, from the member's own identity, to the agent acting for them; the code is spent; commits."""
+    """Consent, from the member's own identity, to the agent acting for them; the code is spent; a unit of work."""
     link = invitation_for(member, code)
-    link.consent_state, link.consented_at = "consented", clock.now()
-    link.invitation_code_hash, link.invitation_expires_at = None, None
-    _audit("family.consented", member.id, link, channel)
-    db.session.commit()
+    with unit_of_work():
+        link.consent_state, link.consented_at = "consented", clock.now()
+        link.invitation_code_hash, link.invitation_expires_at = None, None
+        _audit("family.consented", member.id, link, channel)
     return link
 
 
 def revoke(person: Person, link_id: int, *, channel: str) -> FamilyLink:
-    """End a link at once: the member withdraws consent or declines, or the agent stops; commits."""
+    """End a link at once: the member withdraws consent or declines, or the agent stops (a unit of work)."""
     # Ids are 32-bit in the database: a larger number (from a URL) names no link, it must not reach the driver.
     link = db.session.get(FamilyLink, link_id) if 0 < link_id <= MAX_ID else None
     # Only the two people on the link may end it; anyone else is told it does not exist.
     if link is None or person.id not in (link.member_person_id, link.agent_person_id):
         raise NotFound("family_link_not_found")
     if link.consent_state != "revoked":
-        link.consent_state, link.revoked_at = "revoked", clock.now()
-        link.invitation_code_hash, link.invitation_expires_at = None, None
-        _audit("family.revoked", person.id, link, channel,
-               by="member" if person.id == link.member_person_id else "agent")
-        db.session.commit()
+        with unit_of_work():
+            link.consent_state, link.revoked_at = "revoked", clock.now()
+            link.invitation_code_hash, link.invitation_expires_at = None, None
+            _audit("family.revoked", person.id, link, channel,
+                   by="member" if person.id == link.member_person_id else "agent")
     return link
 
 
 def record_offline_proof(staff_id: int, agent_person_id: int, member_person_id: int, relation: str,
                          evidence_note: str, *, agent_relation: str = "other") -> FamilyLink:
-    """Record a relation proven at the counter for a member who cannot consent in WeChat; commits."""
+    """Record a relation proven at the counter for a member who cannot consent in WeChat (a unit of work)."""
     _check_relations(relation, agent_relation)
     if agent_person_id == member_person_id:
         raise FamilyError("family_cannot_invite_self")
@@ -231,18 +237,18 @@ def record_offline_proof(staff_id: int, agent_person_id: int, member_person_id: 
     link = _link_between(agent_person_id, member_person_id)
     if (link is None or link.consent_state == "revoked") and _open_count(agent_person_id) >= MAX_MEMBERS:
         raise FamilyFull(limit=MAX_MEMBERS)
-    if link is None:
-        link = FamilyLink(agent_person_id=agent_person_id, member_person_id=member_person_id)
-        db.session.add(link)
-    link.relation, link.agent_relation = relation, agent_relation
-    link.consent_state, link.consented_at, link.revoked_at = "offline_proof", clock.now(), None
-    link.invitation_code_hash, link.invitation_expires_at = None, None
-    link.proof_recorded_by, link.proof_note = staff_id, note[:200]
-    db.session.flush()
-    audit.record("family.proof_recorded", actor_kind="staff", actor_id=staff_id, principal_id=member_person_id,
-                 subject_type="family_link", subject_id=str(link.id), channel="console",
-                 agent_id=agent_person_id).at = clock.now()
-    db.session.commit()
+    with unit_of_work():
+        if link is None:
+            link = FamilyLink(agent_person_id=agent_person_id, member_person_id=member_person_id)
+            db.session.add(link)
+        link.relation, link.agent_relation = relation, agent_relation
+        link.consent_state, link.consented_at, link.revoked_at = "offline_proof", clock.now(), None
+        link.invitation_code_hash, link.invitation_expires_at = None, None
+        link.proof_recorded_by, link.proof_note = staff_id, note[:200]
+        db.session.flush()
+        audit.record("family.proof_recorded", actor_kind="staff", actor_id=staff_id, principal_id=member_person_id,
+                     subject_type="family_link", subject_id=str(link.id), channel="console",
+                     agent_id=agent_person_id).at = clock.now()
     return link
 
 

@@ -7,7 +7,6 @@ from datetime import date
 
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
-from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
 from backend.lib import clock
@@ -19,6 +18,7 @@ from backend.services.filing import audit, paper_retention, outbox
 from backend.services.console import review_reasons
 from backend.lib.errors import FilingLocked, FilingNotActive, NotAllowed, NotFound
 from backend.services.data.reference_data import current_policy
+from backend.services.unit_of_work import unit_of_work
 
 STATUS_OF_OUTCOME = {"approved": "approved", "pending_review": "pending_review", "refused": "rejected"}
 
@@ -118,7 +118,7 @@ def _announce(filing: Filing, principal: Person, topic: str) -> None:
 
 
 def submit_filing(actor: Person, slots: dict, *, channel: str, submit_key: str | None) -> Filing:
-    """Create the filing from confirmed dialog slots and decide it (the caller commits)."""
+    """Create the filing from confirmed dialog slots and decide it (the caller's unit of work commits it)."""
     if submit_key:
         done = db.session.scalar(select(Filing).where(Filing.submit_key == submit_key))
         if done is not None:
@@ -214,26 +214,26 @@ def _ensure_unlocked(filing: Filing) -> None:
 
 
 def cancel_filing(actor: Person, reference: str, *, channel: str, reason: str = "") -> Filing:
-    """Cancel an active filing once the area's lock period has passed, and announce it."""
+    """Cancel an active filing once the area's lock period has passed, and announce it (a unit of work)."""
     filing = get_filing(actor, reference)
     principal, _ = resolve_principal(actor, _principal_key(actor, filing))
     if filing.status not in rules.ACTIVE_STATUSES:
         raise FilingNotActive(reference=reference, status=filing.status)
     _ensure_unlocked(filing)
-    was_approved = filing.status == "approved"
-    filing.status, filing.cancelled_at, filing.cancel_reason = "cancelled", clock.now(), reason[:200] or None
-    filing.version += 1
-    if was_approved:
-        _announce(filing, principal, "filing.cancelled")
-    paper_retention.schedule_deletion(filing)  # a cancelled filing's papers go like a decided one's
-    audit.record("filing.cancelled", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
-                 subject_type="filing", subject_id=reference, channel=channel, reason=reason[:200])
-    _commit()
+    with unit_of_work():
+        was_approved = filing.status == "approved"
+        filing.status, filing.cancelled_at, filing.cancel_reason = "cancelled", clock.now(), reason[:200] or None
+        filing.version += 1
+        if was_approved:
+            _announce(filing, principal, "filing.cancelled")
+        paper_retention.schedule_deletion(filing)  # a cancelled filing's papers go like a decided one's
+        audit.record("filing.cancelled", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
+                     subject_type="filing", subject_id=reference, channel=channel, reason=reason[:200])
     return filing
 
 
 def change_filing(actor: Person, reference: str, changes: dict, *, channel: str) -> Filing:
-    """Replace an active filing by a new one with the changed fields (lock period permitting)."""
+    """Replace an active filing by a new one with the changed fields (lock period permitting; a unit of work)."""
     filing = get_filing(actor, reference)
     principal, link = resolve_principal(actor, _principal_key(actor, filing))
     if filing.status not in rules.ACTIVE_STATUSES:
@@ -252,11 +252,11 @@ def change_filing(actor: Person, reference: str, changes: dict, *, channel: str)
         materials_choice=changes.get("materials") or (filing.materials[0] if filing.materials else None),
         replaces_reference=filing.reference,
     )
-    new = _decide_and_store(actor, principal, link, application, channel=channel, submit_key=None,
-                            phone=changes.get("phone") or filing.contact_phone_encrypted)
-    if new.status == "pending_review" and filing.status in rules.ACTIVE_STATUSES:
-        new.replaces_filing_id = filing.id
-    _commit()
+    with unit_of_work():
+        new = _decide_and_store(actor, principal, link, application, channel=channel, submit_key=None,
+                                phone=changes.get("phone") or filing.contact_phone_encrypted)
+        if new.status == "pending_review" and filing.status in rules.ACTIVE_STATUSES:
+            new.replaces_filing_id = filing.id
     return new
 
 
@@ -268,14 +268,6 @@ def _kept_end(filing: Filing, changes: dict):
     if filing.end_date and category in TEMPORARY_CATEGORIES and filing.end_date > start:
         return filing.end_date
     return None
-
-
-def _commit() -> None:
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise
 
 
 def summary(filing: Filing, *, viewer: Person | None = None, lang: str | None = None) -> dict:

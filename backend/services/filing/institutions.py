@@ -15,6 +15,7 @@ from backend.lib.errors import DomainError, NotFound
 from backend.services.dialog.gazetteer import area_name
 from backend.services.filing.institution_search import SearchFilters, get_institution, search
 from backend.services.data.reference_data import current_policy
+from backend.services.unit_of_work import unit_of_work
 
 
 def view(inst: Institution) -> rules.InstitutionView:
@@ -187,7 +188,7 @@ def _alternatives(inst: Institution, filing: Filing | None, visit: str, disease:
 
 
 def choose_institutions(actor: Person, reference: str, codes: list[str], *, channel: str) -> Filing:
-    """Record the institutions chosen on a filing where the insured area requires a choice."""
+    """Record the institutions chosen on a filing where the insured area requires a choice (a unit of work)."""
     filing = filings.get_filing(actor, reference)
     principal, _ = filings.resolve_principal(actor, "self" if filing.principal_person_id == actor.id
                                              else f"member:{filing.principal_person_id}")
@@ -200,21 +201,22 @@ def choose_institutions(actor: Person, reference: str, codes: list[str], *, chan
         names = names_for(filing.treatment_area_code)
         raise DomainError("invalid_choice", reasons="；".join(rules.explain(p, "zh_CN", names) for p in problems),
                           checks=[asdict(p) for p in problems])
-    # Codes only: loading the rows would clash with the new ones for a code chosen again.
-    before = list(db.session.scalars(select(FilingInstitution.institution_code)
-                                     .where(FilingInstitution.filing_id == filing.id)
-                                     .order_by(FilingInstitution.position)))
-    db.session.execute(delete(FilingInstitution).where(FilingInstitution.filing_id == filing.id))
-    db.session.add_all(FilingInstitution(filing_id=filing.id, institution_code=c, position=i)
-                       for i, c in enumerate(codes))
-    if codes != before and filing.status == "approved":
-        # The window settles only at chosen institutions, so the settlement service must know the
-        # new choice: it is handed off as the filing's next version (a pending filing carries it
-        # when approved).
-        filing.version += 1
-        filings._announce(filing, principal, "filing.registered")
-    audit.record("filing.institutions_chosen", actor_kind="person", actor_id=actor.id, principal_id=principal.id,
-                 subject_type="filing", subject_id=reference, channel=channel, codes=codes)
-    db.session.commit()
+    with unit_of_work():
+        # Codes only: loading the rows would clash with the new ones for a code chosen again.
+        before = list(db.session.scalars(select(FilingInstitution.institution_code)
+                                         .where(FilingInstitution.filing_id == filing.id)
+                                         .order_by(FilingInstitution.position)))
+        db.session.execute(delete(FilingInstitution).where(FilingInstitution.filing_id == filing.id))
+        db.session.add_all(FilingInstitution(filing_id=filing.id, institution_code=c, position=i)
+                           for i, c in enumerate(codes))
+        if codes != before and filing.status == "approved":
+            # The window settles only at chosen institutions, so the settlement service must know the
+            # new choice: it is handed off as the filing's next version (a pending filing carries it
+            # when approved).
+            filing.version += 1
+            filings._announce(filing, principal, "filing.registered")
+        audit.record("filing.institutions_chosen", actor_kind="person", actor_id=actor.id,
+                     principal_id=principal.id, subject_type="filing", subject_id=reference,
+                     channel=channel, codes=codes)
     db.session.refresh(filing)
     return filing

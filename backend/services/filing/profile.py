@@ -5,12 +5,14 @@ import re
 
 from sqlalchemy import select, update
 
+from backend.auth import ensure_identity
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Area, DialogSession, Person, WeChatIdentity
 from backend.services.filing import audit
 from backend.services.dialog import dialog_turns
 from backend.lib.errors import DomainError, StaleTurn
+from backend.services.unit_of_work import transactional, unit_of_work
 from dialogs import nlu
 
 LANGUAGES = ("zh_CN", "en")
@@ -38,30 +40,37 @@ def own_phone(person: Person) -> str:
 
 def update_settings(person: Person, *, large_text: bool | None = None, language: str | None = None,
                     phone: str | None = None, channel: str = "h5") -> Person:
-    """Change the person's text size, language or phone number; commits."""
+    """Change the person's text size, language or phone number (a unit of work)."""
     if language is not None and language not in LANGUAGES:
         raise DomainError("invalid_input", fields="language")
+    digits = None
     if phone is not None:
         digits = re.sub(r"[\s-]", "", phone)
         if not _MOBILE.match(digits):
             raise InvalidPhone()
-        if digits != (person.phone_encrypted or ""):
+    with unit_of_work():
+        if digits is not None and digits != (person.phone_encrypted or ""):
             person.set_phone(digits)
             audit.record("profile.phone_changed", actor_kind="person", actor_id=person.id, principal_id=person.id,
                          subject_type="person", subject_id=str(person.id), channel=channel).at = clock.now()
-    if large_text is not None:
-        person.large_text = large_text
-    if language is not None:
-        person.language = language
-    db.session.commit()
+        if large_text is not None:
+            person.large_text = large_text
+        if language is not None:
+            person.language = language
     return person
 
 
+@transactional
 def end_page_sessions(identity: WeChatIdentity) -> None:
-    """Start a new session generation for the identity, ending its page sessions everywhere; commits."""
+    """Start a new session generation for the identity, ending its page sessions everywhere (a unit of work)."""
     db.session.execute(update(WeChatIdentity).where(WeChatIdentity.id == identity.id)
                        .values(session_generation=WeChatIdentity.session_generation + 1))
-    db.session.commit()
+
+
+@transactional
+def dev_identity(openid: str) -> WeChatIdentity:
+    """Return the development sign-in's identity for an openid, created (and committed) if new."""
+    return ensure_identity(openid, "dev")
 
 
 def last_reply(identity: WeChatIdentity) -> dict | None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from datetime import date
 
 from backend.adapters.settlement import SettlementUnavailable, client
-from backend.extensions import db
 from backend.lib import clock
 from backend.models import Person
 from backend.services.filing import audit, filings
 from backend.lib.errors import SettlementDown
+from backend.services.unit_of_work import unit_of_work
 
 
 def _qualified(principal: Person, on: date) -> list[str]:
@@ -22,8 +22,11 @@ def _qualified(principal: Person, on: date) -> list[str]:
 
 def readiness_for(actor: Person, principal_key: str, institution: str, service: str, *, disease: str | None = None,
                   on: date | None = None, living_there: bool | None = None,
-                  credential_activated: bool | None = None, channel: str = "api", commit: bool = True) -> dict:
-    """Ask the settlement service whether a visit would settle directly, for the actor or a member."""
+                  credential_activated: bool | None = None, channel: str = "api") -> dict:
+    """Ask the settlement service whether a visit would settle directly, for the actor or a member.
+
+    A check for a member is audited in a unit of work (it joins the caller's when there is one).
+    """
     principal, _link = filings.resolve_principal(actor, principal_key)
     on = on or clock.today()
     request = {
@@ -36,11 +39,10 @@ def readiness_for(actor: Person, principal_key: str, institution: str, service: 
     answer = call(lambda c: c.readiness(request))
     if principal.id != actor.id:
         # What an agent looked at on a member's behalf shows in the member's activity.
-        audit.record("settlement.readiness_checked", actor_kind="person", actor_id=actor.id,
-                     principal_id=principal.id, subject_type="institution", subject_id=institution,
-                     channel=channel, service=service)
-        if commit:
-            db.session.commit()
+        with unit_of_work():
+            audit.record("settlement.readiness_checked", actor_kind="person", actor_id=actor.id,
+                         principal_id=principal.id, subject_type="institution", subject_id=institution,
+                         channel=channel, service=service)
     return answer
 
 

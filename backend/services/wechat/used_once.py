@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
 from backend.models import UsedOnceKey
+from backend.services.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +34,15 @@ def first_use(key: str, ttl: float) -> bool:
 def _remember_in_database(key: str, ttl: float) -> bool:
     # Wall-clock time, not the service clock: tests freeze the latter to a date.
     now = datetime.now(timezone.utc)
-    db.session.add(UsedOnceKey(key=key[:200], expires_at=now + timedelta(seconds=ttl)))
     try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
+        # Claimed at once, on its own: a second use in another process must see it now.
+        with unit_of_work(separately=True):
+            db.session.add(UsedOnceKey(key=key[:200], expires_at=now + timedelta(seconds=ttl)))
+    except IntegrityError:  # used already (the unit of work rolled back)
         return False
     if secrets.randbelow(100) == 0:  # now and then, forget keys that can no longer be replayed
-        db.session.execute(delete(UsedOnceKey).where(UsedOnceKey.expires_at < now))
-        db.session.commit()
+        with unit_of_work(separately=True):
+            db.session.execute(delete(UsedOnceKey).where(UsedOnceKey.expires_at < now))
     return True
 
 

@@ -18,6 +18,7 @@ from backend.adapters import wechat as wechat_api
 from backend.extensions import db
 from backend.models import Filing, WeChatIdentity
 from backend.services.filing import documents, paper_requests
+from backend.services.unit_of_work import unit_of_work
 from backend.lib.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,9 @@ MAX_MEDIA_ID_CHARS = 128
 
 def answer(message, identity_of: Callable[[], WeChatIdentity], record: Callable[[], bool]) -> tuple[str | None, bool]:
     """Keep an image message as a paper when one is asked for; return (reply text, whether it is a retry)."""
-    first = record()
-    identity = identity_of()
-    db.session.commit()
+    with unit_of_work(separately=True):  # recorded before the slow fetch: a retry sees it at once
+        first = record()
+        identity = identity_of()
     if not first:
         return None, True
     person = identity.person

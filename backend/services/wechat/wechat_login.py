@@ -16,6 +16,7 @@ from backend.extensions import db
 from backend.lib import clock, idnumber
 from backend.models import Area, OutboxMessage, Person, WeChatIdentity, WeChatSubscription
 from backend.services.filing import audit
+from backend.services.unit_of_work import unit_of_work
 from backend.lib.errors import DomainError, IdentityRequired
 from backend.worker.errors import RetryLater
 
@@ -81,16 +82,16 @@ def person_view(person: Person | None) -> dict | None:
 
 
 def login(code: str) -> dict:
-    """Exchange a wx.login code for a signed API token; commits the identity."""
+    """Exchange a wx.login code for a signed API token; the identity is committed before the token is issued."""
     session = _call(wechat_api.api().code_to_session, code)
-    identity = ensure_identity(session.openid, mini_program_app_id())
-    if session.unionid and identity.unionid != session.unionid:
-        identity.unionid = session.unionid
-    if identity.person_id is None:
-        _adopt_binding(identity)
-    else:
-        _spread_binding(identity)
-    db.session.commit()
+    with unit_of_work():
+        identity = ensure_identity(session.openid, mini_program_app_id())
+        if session.unionid and identity.unionid != session.unionid:
+            identity.unionid = session.unionid
+        if identity.person_id is None:
+            _adopt_binding(identity)
+        else:
+            _spread_binding(identity)
     return {"token": issue_token(identity),
             "expires_in": current_app.config["SESSION_TOKEN_SECONDS"],
             "bound": identity.person_id is not None, "person": person_view(identity.person)}
@@ -117,22 +118,26 @@ def _spread_binding(identity: WeChatIdentity) -> None:
 
 
 def bind_phone(identity: WeChatIdentity, code: str) -> dict:
-    """Store the phone number WeChat confirms for the signed-in person; commits."""
+    """Store the phone number WeChat confirms for the signed-in person (asked before the unit of work opens)."""
     person = identity.person
     if person is None:
         raise IdentityRequired()
     phone = _call(wechat_api.api().phone_number, code, invalid=lambda: InvalidLoginCode("invalid_phone_code"))
     if not phone.isdigit() or not 5 <= len(phone) <= 20:
         raise WeChatUnavailable()
-    person.set_phone(phone)
-    audit.record("person.phone_set", actor_kind="person", actor_id=person.id, principal_id=person.id,
-                 subject_type="person", subject_id=str(person.id), channel="miniprogram")
-    db.session.commit()
+    with unit_of_work():
+        person.set_phone(phone)
+        audit.record("person.phone_set", actor_kind="person", actor_id=person.id, principal_id=person.id,
+                     subject_type="person", subject_id=str(person.id), channel="miniprogram")
     return {"phone": person.phone_masked}
 
 
 def bind_person(identity: WeChatIdentity, name: str, id_number: str, insured_area: str) -> dict:
-    """Bind the WeChat identity to an insured person (name + ID number + insured area); commits."""
+    """Bind the WeChat identity to an insured person (name + ID number + insured area).
+
+    A unit of work of its own from the API; inside the chat's turn (dialog_people.bind) it is part of the
+    turn's transaction. A refusal is audited in a unit of work that ends before the refusal is raised, so it is kept.
+    """
     name = name.strip()
     try:
         number = idnumber.validate(id_number)
@@ -150,28 +155,29 @@ def bind_person(identity: WeChatIdentity, name: str, id_number: str, insured_are
     if existing is not None:
         if existing.name != name or existing.insured_area_code != pool:
             # One answer for either mismatch, so the endpoint cannot be used to learn who is insured where.
-            _audit_refusal(identity, existing.id, "mismatch")
-            db.session.commit()
+            with unit_of_work():
+                _audit_refusal(identity, existing.id, "mismatch")
             raise BindingMismatch()
         taken = db.session.scalar(select(WeChatIdentity.id).where(
             WeChatIdentity.person_id == existing.id, WeChatIdentity.app_id == identity.app_id))
         if taken is not None:
-            _audit_refusal(identity, existing.id, "person_bound")
-            db.session.commit()
+            with unit_of_work():
+                _audit_refusal(identity, existing.id, "person_bound")
             raise AlreadyBound(reason="person_bound")
-        person = existing
-    else:
-        person = Person(name=name, insured_area_code=pool)
-        person.set_id_number(number)
-        db.session.add(person)
-        db.session.flush()
-    identity.person_id = person.id
-    identity.person = person
-    _spread_binding(identity)
-    audit.record("wechat.bound", actor_kind="person", actor_id=person.id, principal_id=person.id,
-                 subject_type="wechat_identity", subject_id=str(identity.id), channel="miniprogram",
-                 id_number=person.id_number_masked, created=existing is None)
-    db.session.commit()
+    with unit_of_work():
+        if existing is not None:
+            person = existing
+        else:
+            person = Person(name=name, insured_area_code=pool)
+            person.set_id_number(number)
+            db.session.add(person)
+            db.session.flush()
+        identity.person_id = person.id
+        identity.person = person
+        _spread_binding(identity)
+        audit.record("wechat.bound", actor_kind="person", actor_id=person.id, principal_id=person.id,
+                     subject_type="wechat_identity", subject_id=str(identity.id), channel="miniprogram",
+                     id_number=person.id_number_masked, created=existing is None)
     return {"bound": True, "person": person_view(person)}
 
 
@@ -188,21 +194,21 @@ def subscribe_templates() -> dict[str, str]:
 
 
 def record_subscriptions(identity: WeChatIdentity, results: dict[str, str]) -> dict:
-    """Count the one-time consents from wx.requestSubscribeMessage ({template_id: "accept"|...}); commits."""
+    """Count the one-time consents from wx.requestSubscribeMessage ({template_id: "accept"|...})."""
     by_template = {v: k for k, v in subscribe_templates().items()}
-    for template_id, status in results.items():
-        kind = by_template.get(template_id)
-        if kind is None or status != "accept":
-            continue
-        row = db.session.scalar(select(WeChatSubscription).where(
-            WeChatSubscription.identity_id == identity.id, WeChatSubscription.kind == kind))
-        if row is None:
-            row = WeChatSubscription(identity_id=identity.id, kind=kind, template_id=template_id, remaining=0)
-            db.session.add(row)
-        row.template_id = template_id
-        row.remaining = min(MAX_PENDING_CONSENTS, (row.remaining or 0) + 1)
-        row.updated_at = clock.now()
-    db.session.commit()
+    with unit_of_work():
+        for template_id, status in results.items():
+            kind = by_template.get(template_id)
+            if kind is None or status != "accept":
+                continue
+            row = db.session.scalar(select(WeChatSubscription).where(
+                WeChatSubscription.identity_id == identity.id, WeChatSubscription.kind == kind))
+            if row is None:
+                row = WeChatSubscription(identity_id=identity.id, kind=kind, template_id=template_id, remaining=0)
+                db.session.add(row)
+            row.template_id = template_id
+            row.remaining = min(MAX_PENDING_CONSENTS, (row.remaining or 0) + 1)
+            row.updated_at = clock.now()
     rows = db.session.scalars(select(WeChatSubscription).where(WeChatSubscription.identity_id == identity.id))
     return {"subscriptions": {r.kind: r.remaining for r in rows}}
 

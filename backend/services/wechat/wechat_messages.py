@@ -30,6 +30,7 @@ from backend.models import DialogSession, WeChatIdentity, WeChatInboundMessage
 from backend.services.filing import audit, outbox
 from backend.services.dialog import dialog_turns
 from backend.services.wechat import wechat_images, wechat_replies
+from backend.services.unit_of_work import unit_of_work
 from backend.lib.errors import DomainError, StaleTurn
 
 log = logging.getLogger(__name__)
@@ -111,9 +112,9 @@ def _run(app: Flask, job: _Job, message: BaseMessage) -> Answer:
         if parts and not result.repeated:
             try:
                 app_id = official_app_id()
-                wechat_replies.queue_customer_service(app_id, message.source, parts,
-                                                      key=f"{app_id}:{dedup_key(message)}")
-                db.session.commit()  # the commit wakes the worker (backend/adapters/queue.py)
+                with unit_of_work():  # its commit wakes the worker (backend/adapters/queue.py)
+                    wechat_replies.queue_customer_service(app_id, message.source, parts,
+                                                          key=f"{app_id}:{dedup_key(message)}")
             except Exception:
                 log.exception("could not queue the follow-up reply for %s", dedup_key(message))
                 db.session.rollback()
@@ -149,9 +150,9 @@ def _handle(message: BaseMessage) -> Answer:
         return Answer(text, repeated=repeated)
     text = _text_of(message)
     if text is None:
-        first = _record(app_id, message, key)
-        identity = _identity(app_id, message.source)
-        db.session.commit()
+        with unit_of_work():
+            first = _record(app_id, message, key)
+            identity = _identity(app_id, message.source)
         lang = identity.person.language if identity.person else "zh_CN"
         guidance = "wechat_voice_unclear" if message.type == "voice" else "wechat_unsupported"
         return Answer(messages.text(guidance, lang), repeated=not first)
@@ -177,7 +178,7 @@ def _turn(identity: WeChatIdentity, text: str, key: str, lang: str, record: Call
     app_id, openid = identity.app_id, identity.openid
     try:
         result = dialog_turns.handle_turn(identity, {"text": text}, channel=CHANNEL, message_key=key,
-                                          before_commit=record)
+                                          in_transaction=record)
     except StaleTurn as exc:
         # Either WeChat's retry of a message whose turn ran meanwhile (it has been recorded:
         # answer what that turn answered), or a concurrent message on the same session.
@@ -217,22 +218,22 @@ def _repeated_turn(app_id: str, openid: str, key: str) -> Answer:
 
 def _handle_event(app_id: str, message: BaseMessage, key: str) -> Answer:
     event = getattr(message, "event", "")
-    first = _record(app_id, message, key)
-    identity = _identity(app_id, message.source)
-    if first:
-        if event in ("subscribe", "subscribe_scan"):
-            identity.subscribed = True
-            if identity.person_id is None:
-                # Learn the follower's unionid in the background: it links them to a mini-program
-                # identity that is already bound, so they continue the same conversation.
-                outbox.enqueue("wechat.link_identity", "wechat_user", f"{app_id}:{message.source}"[:64],
-                               {"app_id": app_id, "openid": message.source}, key=f"link:{app_id}:{key}"[:128])
-        elif event == "unsubscribe":
-            identity.subscribed = False
-            audit.record("wechat.unsubscribed", actor_kind="person", actor_id=identity.person_id,
-                         principal_id=identity.person_id, subject_type="wechat_identity",
-                         subject_id=str(identity.id), channel=CHANNEL)
-    db.session.commit()
+    with unit_of_work():
+        first = _record(app_id, message, key)
+        identity = _identity(app_id, message.source)
+        if first:
+            if event in ("subscribe", "subscribe_scan"):
+                identity.subscribed = True
+                if identity.person_id is None:
+                    # Learn the follower's unionid in the background: it links them to a mini-program
+                    # identity that is already bound, so they continue the same conversation.
+                    outbox.enqueue("wechat.link_identity", "wechat_user", f"{app_id}:{message.source}"[:64],
+                                   {"app_id": app_id, "openid": message.source}, key=f"link:{app_id}:{key}"[:128])
+            elif event == "unsubscribe":
+                identity.subscribed = False
+                audit.record("wechat.unsubscribed", actor_kind="person", actor_id=identity.person_id,
+                             principal_id=identity.person_id, subject_type="wechat_identity",
+                             subject_id=str(identity.id), channel=CHANNEL)
     lang = identity.person.language if identity.person else "zh_CN"
     if event in ("subscribe", "subscribe_scan"):
         bound = identity.person_id is not None

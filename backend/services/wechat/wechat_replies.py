@@ -21,6 +21,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import OutboxMessage, WeChatInboundMessage, WeChatOutboundMessage
 from backend.services.filing import outbox
+from backend.services.unit_of_work import transactional
 from backend.worker.errors import DeliveryFailed, RetryLater
 from dialogs.prompts import LARGE_MAX_CHARS
 
@@ -149,11 +150,11 @@ def deliver_customer_service(message: OutboxMessage) -> None:
     send_customer_service(payload["app_id"], payload["openid"], payload["text"], payload.get("purpose", "reply"))
 
 
+@transactional
 def prune_inbound(keep: timedelta = WINDOW + timedelta(days=1)) -> int:
-    """Delete inbound records older than keep (retries come within seconds; the window needs 48 h); commits."""
+    """Delete inbound records older than keep (retries come within seconds; the window needs 48 h)."""
     from sqlalchemy import delete
 
     cutoff = clock.now() - keep
     removed = db.session.execute(delete(WeChatInboundMessage).where(WeChatInboundMessage.received_at < cutoff))
-    db.session.commit()
     return removed.rowcount or 0
