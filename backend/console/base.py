@@ -14,6 +14,7 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.services.console import staff_accounts
 from backend.lib.errors import DomainError
+from dialogs.prompts.catalogue import both
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).resolve().parent.parent / "static" / "console"
@@ -91,7 +92,7 @@ def hours(value) -> str:
     """Format an age in hours as 3.2小时 or 2.1天."""
     if value is None:
         return "—"
-    return f"{value:.1f} 小时 h" if value < 48 else f"{value / 24:.1f} 天 d"
+    return f"{value:.1f} {both('console', 'hours')}" if value < 48 else f"{value / 24:.1f} {both('console', 'days')}"
 
 
 @bp.context_processor

@@ -3,11 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from dialogs.prompts.catalogue import both
+
 WIDTH, HEIGHT = 720, 220
 PAD_LEFT, PAD_BOTTOM, PAD_TOP = 40, 28, 12
 # Colour-blind-safe pair and a neutral for "still pending" (Okabe–Ito palette).
-SERIES = (("auto", "自动决定 decided automatically", "#0072B2"), ("staff", "人工审核 decided by staff", "#E69F00"),
-          ("pending", "待审核 waiting for review", "#999999"))
+SERIES = tuple((key, both("console", f"series_{key}"), colour)
+               for key, colour in (("auto", "#0072B2"), ("staff", "#E69F00"), ("pending", "#999999")))
 
 
 @dataclass

@@ -9,7 +9,7 @@ from wtforms.validators import InputRequired, Length, Optional
 from backend import messages
 from backend.api.documents import paper_response
 from backend.console.base import bp
-from backend.console.forms import options
+from backend.console.forms import options, say
 from backend.lib import uploads
 from backend.services.filing import documents
 from backend.services.console import review_documents
@@ -20,14 +20,14 @@ TURNS = (0, 90, 180, 270)
 
 
 class PaperVerdictForm(FlaskForm):
-    verdict = SelectField("审核结果 Verdict", choices=options(VERDICTS), validators=[InputRequired()])
-    note = TextAreaField("说明（看不清或不对时写原因）Note", validators=[Optional(), Length(max=500)])
+    verdict = SelectField(say("verdict"), choices=options(VERDICTS), validators=[InputRequired()])
+    note = TextAreaField(say("note_on_a_paper"), validators=[Optional(), Length(max=500)])
 
 
 class PaperRequestForm(FlaskForm):
-    material = SelectField("要补的材料 Paper to ask for", choices=[], validate_choice=False,
+    material = SelectField(say("paper_to_ask_for"), choices=[], validate_choice=False,
                            validators=[InputRequired()])
-    reason = TextAreaField("原因（申请人会看到）Reason (the person reads it)",
+    reason = TextAreaField(say("reason_the_person_reads_it"),
                            validators=[InputRequired(), Length(max=300)])
 
 

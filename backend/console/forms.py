@@ -15,8 +15,15 @@ from backend.rules.filing_decision import CATEGORY_NAMES
 from backend.services.filing.family import AGENT_RELATIONS, MEMBER_RELATIONS
 from backend.services.console.review_family import PROOF_DOCUMENTS
 from backend.services.console.review_reasons import REASONS
+from dialogs.prompts.catalogue import both
 
-REQUIRED = "必填 / required"
+
+def say(key: str, sep: str = " ") -> str:
+    """A console label or message from the words catalogue, Chinese first and English after."""
+    return both("console", key, sep)
+
+
+REQUIRED = say("required", " / ")
 
 
 def options(pairs) -> list[SelectChoice]:
@@ -34,9 +41,9 @@ class MultiCheckboxField(SelectMultipleField):
 
 
 class LoginForm(FlaskForm):
-    username = StringField("用户名 Username", validators=[DataRequired(REQUIRED), Length(max=64)])
-    password = PasswordField("密码 Password", validators=[DataRequired(REQUIRED), Length(max=256)])
-    totp = StringField("动态验证码 One-time code (if enabled)", validators=[Optional(), Length(max=8)])
+    username = StringField(say("username"), validators=[DataRequired(REQUIRED), Length(max=64)])
+    password = PasswordField(say("password"), validators=[DataRequired(REQUIRED), Length(max=256)])
+    totp = StringField(say("one_time_code_if_enabled"), validators=[Optional(), Length(max=8)])
     next = HiddenField()
 
 
@@ -45,17 +52,17 @@ class LogoutForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    action = SelectField("决定 Decision", choices=options([("approve", "批准 Approve"), ("reject", "不予通过 Reject"),
-                                                           ("request_info", "请补充材料 Ask for more")]),
+    action = SelectField(say("decision"), choices=options([("approve", say("approve")), ("reject", say("reject")),
+                                                           ("request_info", say("ask_for_more"))]),
                          validators=[InputRequired(REQUIRED)])
-    reason = SelectField("理由模板 Reason", choices=options((code, f"{code} · {zh}") for code, (_, zh, _en) in REASONS.items()),
+    reason = SelectField(say("reason"), choices=options((code, f"{code} · {zh}") for code, (_, zh, _en) in REASONS.items()),
                          validators=[InputRequired(REQUIRED)])
-    note = TextAreaField("补充说明（会发给申请人）Note to the person (optional)",
-                         validators=[Optional(), Length(max=500, message="最多500字 / at most 500 characters")])
+    note = TextAreaField(say("note_to_the_person_optional"),
+                         validators=[Optional(), Length(max=500, message=say("at_most_500_characters", " / "))])
 
 
 class BulkApproveForm(FlaskForm):
-    references = MultiCheckboxField("案件 Cases", choices=[], validate_choice=False)
+    references = MultiCheckboxField(say("cases"), choices=[], validate_choice=False)
 
 
 class QueueFilterForm(FlaskForm):
@@ -64,35 +71,35 @@ class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    area = SelectField("统筹区 Area", choices=[], validate_choice=False, validators=[Optional()])
-    category = SelectField("人员类别 Category",
-                           choices=options([("", "全部 all")] + [(c, CATEGORY_NAMES[c][0]) for c in CATEGORIES]),
+    area = SelectField(say("area"), choices=[], validate_choice=False, validators=[Optional()])
+    category = SelectField(say("category"),
+                           choices=options([("", say("all"))] + [(c, CATEGORY_NAMES[c][0]) for c in CATEGORIES]),
                            validators=[Optional()])
-    min_age_days = IntegerField("至少等待天数 Waiting at least (days)",
-                                validators=[Optional(), NumberRange(0, 365, "0–365 天 / 0–365 days")])
+    min_age_days = IntegerField(say("waiting_at_least_days"),
+                                validators=[Optional(), NumberRange(0, 365, say("0_365_days", " / "))])
     page = IntegerField(validators=[Optional(), NumberRange(1, 100_000)])
 
 
 class PolicyImportForm(FlaskForm):
-    file = FileField("YAML 文件 File", validators=[FileRequired("请选择文件 / choose a file")])
+    file = FileField(say("file"), validators=[FileRequired(say("choose_a_file", " / "))])
 
 
 class ProofForm(FlaskForm):
-    member_id_number = StringField("家人（被代办人）身份证号 Member's ID number",
+    member_id_number = StringField(say("member_s_id_number"),
                                    validators=[DataRequired(REQUIRED), Length(max=20)])
-    agent_id_number = StringField("代办人身份证号 Agent's ID number", validators=[DataRequired(REQUIRED), Length(max=20)])
-    relation = SelectField("家人是代办人的 Member is the agent's", choices=options((r, r) for r in MEMBER_RELATIONS))
-    agent_relation = SelectField("代办人是家人的 Agent is the member's", choices=options((r, r) for r in AGENT_RELATIONS))
-    document = SelectField("查验的证明 Proof checked",
+    agent_id_number = StringField(say("agent_s_id_number"), validators=[DataRequired(REQUIRED), Length(max=20)])
+    relation = SelectField(say("member_is_the_agent_s"), choices=options((r, r) for r in MEMBER_RELATIONS))
+    agent_relation = SelectField(say("agent_is_the_member_s"), choices=options((r, r) for r in AGENT_RELATIONS))
+    document = SelectField(say("proof_checked"),
                            choices=options((k, f"{zh} {en}") for k, (zh, en) in PROOF_DOCUMENTS.items()))
-    seen_original = BooleanField("已查验原件 I saw the original",
-                                 validators=[DataRequired("请确认已查验原件 / please confirm you saw the original")])
-    note = StringField("备注 Note", validators=[Optional(), Length(max=150)])
+    seen_original = BooleanField(say("i_saw_the_original"),
+                                 validators=[DataRequired(say("please_confirm_you_saw_the_original", " / "))])
+    note = StringField(say("note"), validators=[Optional(), Length(max=150)])
 
 
 class ProofSearchForm(FlaskForm):
     class Meta:
         csrf = False
 
-    id_number = StringField("家人身份证号 Member's ID number",
-                            validators=[Optional(), Regexp(r"^[0-9Xx]{15,18}$", message="身份证号格式不对 / not an ID number")])
+    id_number = StringField(say("member_id_number_to_find"),
+                            validators=[Optional(), Regexp(r"^[0-9Xx]{15,18}$", message=say("not_an_id_number", " / "))])

@@ -8,39 +8,23 @@ are listed here, zh_CN first and English second.
 from __future__ import annotations
 
 from dialogs.prompts import has_prompt, render_prompt
+from dialogs.prompts.catalogue import pairs
 
-SCHEMES = {"employee": ("职工医保", "employee insurance"), "resident": ("居民医保", "residents' insurance")}
-EMPLOYMENT = {"working": ("在职", "in work"), "retired": ("退休", "retired")}
+# The words themselves live in dialogs/prompts/<lang>/words.yaml (one home per language).
+SCHEMES = pairs("label.schemes")
+EMPLOYMENT = pairs("label.employment")
 # The area rules' reimbursement table: who a rule is for, at which hospitals, for which care.
 PERSON_STATUSES = {**EMPLOYMENT, "any": ("不限", "anyone")}
-RULE_LEVELS = {"3": ("三级医院", "level-3 hospitals"), "2": ("二级医院", "level-2 hospitals"),
-               "1": ("一级医院", "level-1 hospitals"), "any": ("不限等级", "any level")}
-VISITS = {"inpatient": ("住院", "inpatient"), "outpatient": ("普通门诊", "outpatient"),
-          "chronic": ("门诊慢特病", "chronic-disease outpatient")}
-INSURANCE = {"normal": ("参保正常", "insured"), "suspended": ("参保暂停", "insurance suspended"),
-             "terminated": ("参保终止", "insurance ended")}
-CONTRIBUTIONS = {"paid": ("缴费正常", "contributions paid"), "interrupted": ("断缴", "contributions interrupted")}
-DECISION_MODES = {"auto": ("系统自动决定", "decided automatically"), "staff": ("工作人员审核", "decided by staff")}
-CHANNELS = {
-    "miniprogram": ("小程序", "mini-program"), "api": ("小程序", "mini-program"), "wechat": ("公众号", "official account"),
-    "h5": ("网页", "web pages"), "dialog": ("对话", "chat"), "terminal": ("终端对话", "terminal chat"),
-    "console": ("工作台", "console"), "cli": ("运维命令", "operator command"), "demo": ("演示数据", "demo data"),
-    "worker": ("后台任务", "background worker"), "customer_service": ("客服消息", "customer-service message"),
-    "subscribe": ("订阅消息", "subscribe message"),
-}
-ACTOR_KINDS = {"person": ("申请人", "applicant"), "staff": ("工作人员", "staff"), "system": ("系统", "system"),
-               "wechat_identity": ("微信用户", "WeChat user")}
-CONSENT_STATES = {"invited": ("等待家人同意", "waiting for consent"), "consented": ("家人已同意", "consented"),
-                  "offline_proof": ("已线下查验关系", "relation checked offline"), "revoked": ("已结束代办", "ended")}
+RULE_LEVELS = pairs("label.rule_levels")
+VISITS = pairs("label.visits")
+INSURANCE = pairs("label.insurance")
+CONTRIBUTIONS = pairs("label.contributions")
+DECISION_MODES = pairs("label.decision_modes")
+CHANNELS = pairs("label.channels")
+ACTOR_KINDS = pairs("label.actor_kinds")
+CONSENT_STATES = pairs("label.consent_states")
 # Acts on a filing that the person's activity page does not name (services/filing/activity.py names the rest).
-FILING_ACTS = {
-    "filing.review_approve": ("审核通过", "approved by a reviewer"),
-    "filing.review_reject": ("审核未通过", "rejected by a reviewer"),
-    "filing.review_request_info": ("请申请人补充", "asked the person for more"),
-    "filing.review_ask_for_paper": ("请申请人补传材料", "asked the person for another paper"),
-    "filing.returned_to_review": ("回到审核队列", "returned to the review queue"),
-    "filing.handoff_failed": ("推送结算系统失败", "hand-off to the settlement service failed"),
-}
+FILING_ACTS = pairs("label.filing_acts")
 _TABLES = {"scheme": SCHEMES, "employment": EMPLOYMENT, "insurance": INSURANCE, "contribution": CONTRIBUTIONS,
            "decision_mode": DECISION_MODES, "channel": CHANNELS, "actor": ACTOR_KINDS,
            "consent": CONSENT_STATES, "person_status": PERSON_STATUSES, "rule_level": RULE_LEVELS,

@@ -12,7 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, StopValidation, ValidationError
 
-from backend.console.forms import MultiCheckboxField, options
+from backend.console.forms import MultiCheckboxField, options, say
 from backend.console.labels import label
 from backend.services.data.reference_data import disease_names
 from dialogs.prompts import prompt_ids
@@ -32,16 +32,16 @@ def _bounded(field: str) -> NumberRange:
     return NumberRange(low, high, message)
 
 
-RATIO = NumberRange(Decimal(0), Decimal(1), "比例须在 0 到 1 之间 / a ratio between 0 and 1")
-MONEY = NumberRange(Decimal(0), MAX_AMOUNT, "金额须在 0 到 1 亿之间 / an amount from 0 to 100,000,000")
-NUMBER = "请输入数字 / enter a number"
-WHOLE = "请输入整数 / enter a whole number"
+RATIO = NumberRange(Decimal(0), Decimal(1), say("a_ratio_between_0_and_1", " / "))
+MONEY = NumberRange(Decimal(0), MAX_AMOUNT, say("an_amount_from_0_to_100_000_000", " / "))
+NUMBER = say("enter_a_number", " / ")
+WHOLE = say("enter_a_whole_number", " / ")
 LABELS = {
-    "change_lock_months": "变更/取消锁定（月）Change lock (months)",
-    "commitment_lock_months": "承诺书锁定（月）Commitment-letter lock (months)",
-    "temporary_validity_months": "临时备案有效期（月）Temporary validity (months)",
-    "referral_validity_months": "转诊备案有效期（月）Referral validity (months)",
-    "emergency_late_filing_days": "急诊补办期限（天）Emergency late filing (days)",
+    "change_lock_months": say("change_lock_months"),
+    "commitment_lock_months": say("commitment_letter_lock_months"),
+    "temporary_validity_months": say("temporary_validity_months"),
+    "referral_validity_months": say("referral_validity_months"),
+    "emergency_late_filing_days": say("emergency_late_filing_days"),
 }
 
 
@@ -69,7 +69,7 @@ def _bilingual(field_class, message: str):
 
 Money = _bilingual(DecimalField, NUMBER)
 Whole = _bilingual(IntegerField, WHOLE)
-Date = _bilingual(DateField, "日期格式须为 YYYY-MM-DD / a date as YYYY-MM-DD")
+Date = _bilingual(DateField, say("a_date_as_yyyy_mm_dd", " / "))
 
 
 class RuleForm(Form):
@@ -82,7 +82,7 @@ class RuleForm(Form):
     deductible = Money(places=2, validators=[Optional(), MONEY])
     ratio = Money(places=4, validators=[Optional(), RATIO])
     annual_cap = Money(places=2, validators=[Optional(), MONEY])
-    remove = BooleanField("删除 remove")
+    remove = BooleanField(say("remove"))
 
     def blank(self) -> bool:
         return all(f.data is None for f in (self.deductible, self.ratio, self.annual_cap))
@@ -93,38 +93,38 @@ class RuleForm(Form):
             return ok
         for field in (self.deductible, self.ratio, self.annual_cap):
             if field.data is None and not field.errors:
-                field.errors.append("必填 / required")
+                field.errors.append(say("required", " / "))
                 ok = False
         if ok and self.annual_cap.data < self.deductible.data:
-            self.annual_cap.errors.append("年度限额须 ≥ 起付标准 / the annual cap must be >= the deductible")
+            self.annual_cap.errors.append(say("the_annual_cap_must_be_the_deductible", " / "))
             ok = False
         return ok
 
 
 class PolicyForm(FlaskForm):
-    effective_from = Date("生效日期 Effective from", validators=[InputRequired("必填 / required")])
-    note = StringField("说明 Note", validators=[Optional(), Length(max=500)])
-    self_service_enabled = BooleanField("允许自助开通 Self-service decisions")
-    categories_offered = MultiCheckboxField("办理的类别 Categories offered", choices=CATEGORY_CHOICES)
-    commitment_letter_categories = MultiCheckboxField("接受承诺书 Commitment letter accepted", choices=CATEGORY_CHOICES)
-    manual_review_categories = MultiCheckboxField("须人工审核 Always reviewed by staff", choices=CATEGORY_CHOICES)
+    effective_from = Date(say("effective_from"), validators=[InputRequired(say("required", " / "))])
+    note = StringField(say("policy_note"), validators=[Optional(), Length(max=500)])
+    self_service_enabled = BooleanField(say("self_service_decisions"))
+    categories_offered = MultiCheckboxField(say("categories_offered"), choices=CATEGORY_CHOICES)
+    commitment_letter_categories = MultiCheckboxField(say("commitment_letter_accepted"), choices=CATEGORY_CHOICES)
+    manual_review_categories = MultiCheckboxField(say("always_reviewed_by_staff"), choices=CATEGORY_CHOICES)
     change_lock_months = Whole(LABELS["change_lock_months"], validators=[InputRequired(WHOLE), _bounded("change_lock_months")])
     commitment_lock_months = Whole(LABELS["commitment_lock_months"], validators=[InputRequired(WHOLE), _bounded("commitment_lock_months")])
     temporary_validity_months = Whole(LABELS["temporary_validity_months"], validators=[InputRequired(WHOLE), _bounded("temporary_validity_months")])
     referral_validity_months = Whole(LABELS["referral_validity_months"], validators=[InputRequired(WHOLE), _bounded("referral_validity_months")])
     emergency_late_filing_days = Whole(LABELS["emergency_late_filing_days"],
                                        validators=[InputRequired(WHOLE), _bounded("emergency_late_filing_days")])
-    max_institutions = Whole("最多选定机构数（空=不限）Max institutions (empty = no limit)",
+    max_institutions = Whole(say("max_institutions_empty_no_limit"),
                              validators=[Optional(), _bounded("max_institutions")])
-    allowed_levels = MultiCheckboxField("限定医院等级（不选=不限）Allowed levels (none = any)",
+    allowed_levels = MultiCheckboxField(say("allowed_levels_none_any"),
                                         choices=options((lv, lv) for lv in INSTITUTION_LEVELS))
-    reduction_referral = Money("转诊降低比例 Referral reduction", places=4, validators=[InputRequired(NUMBER), RATIO])
-    reduction_emergency = Money("急诊降低比例 Emergency reduction", places=4, validators=[InputRequired(NUMBER), RATIO])
-    reduction_other_temporary = Money("其他临时降低比例 Other temporary reduction", places=4,
+    reduction_referral = Money(say("referral_reduction"), places=4, validators=[InputRequired(NUMBER), RATIO])
+    reduction_emergency = Money(say("emergency_reduction"), places=4, validators=[InputRequired(NUMBER), RATIO])
+    reduction_other_temporary = Money(say("other_temporary_reduction"), places=4,
                                              validators=[InputRequired(NUMBER), RATIO])
-    materials = TextAreaField("证明材料（每行：类别: 材料a + 材料b | 材料c）Papers (category: a + b | c)",
+    materials = TextAreaField(say("papers_category_a_b_c"),
                               validators=[Optional(), Length(max=4000)])
-    chronic_diseases = TextAreaField("开通的门诊慢特病（每行：病种[: 月定额]）Chronic diseases (disease[: monthly amount])",
+    chronic_diseases = TextAreaField(say("chronic_diseases_disease_monthly_amount"),
                                      validators=[Optional(), Length(max=4000)])
     rules = FieldList(FormField(RuleForm), min_entries=0, max_entries=80)
 
@@ -180,14 +180,14 @@ def parse_materials(text: str) -> dict[str, list[list[str]]]:
         said, sep, rest = _split_line(line)
         category = _find(said, categories)
         if not sep or category is None:
-            raise ValidationError(f"第{number}行：未知类别「{said}」 / line {number}: unknown category {said!r}")
+            raise ValidationError(say("line_unknown_category", " / ").format(number=number, said=said))
         alternatives = []
         for alt in filter(None, (a.strip() for a in _OR.split(rest))):
             codes = []
             for word in (w.strip() for w in _AND.split(alt)):
                 code = _find(word, materials)
                 if code is None:
-                    raise ValidationError(f"第{number}行：未知材料「{word}」 / line {number}: unknown paper {word!r}")
+                    raise ValidationError(say("line_unknown_paper", " / ").format(number=number, said=word))
                 codes.append(code)
             alternatives.append(codes)
         result[category] = alternatives
@@ -209,7 +209,7 @@ def parse_chronic(text: str) -> list[dict]:
         said, sep, amount = _split_line(line)
         code = _find(said, diseases)
         if code is None:
-            raise ValidationError(f"第{number}行：未知病种「{said}」 / line {number}: unknown disease {said!r}")
+            raise ValidationError(say("line_unknown_disease", " / ").format(number=number, said=said))
         item = {"code": code}
         if sep and amount:
             try:
@@ -217,7 +217,7 @@ def parse_chronic(text: str) -> list[dict]:
             except ArithmeticError:
                 value = None
             if value is None or not value.is_finite() or value <= 0:
-                raise ValidationError(f"第{number}行：月定额须为正数 / line {number}: the monthly amount must be > 0")
+                raise ValidationError(say("line_monthly_amount_positive", " / ").format(number=number))
             item["fixed_monthly_amount"] = str(value)
         items.append(item)
     return items

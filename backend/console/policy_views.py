@@ -12,6 +12,7 @@ from backend.console.policy_form import PolicyForm, RuleForm, form_data, to_docu
 from backend.lib import clock
 from backend.services.console import policy_admin
 from backend.services.console.policy_admin import PolicyInvalid
+from dialogs.prompts.catalogue import both
 
 BLANK_RULE_ROWS = 2
 
@@ -99,7 +100,7 @@ def import_policy(area_code: str):
         text = raw.decode("utf-8")
         result = policy_admin.import_yaml(g.staff, area_code, text)
     except UnicodeDecodeError:
-        return _render_import(view, form, [(0, "文件须为 UTF-8 编码 / the file must be UTF-8")], 0)
+        return _render_import(view, form, [(0, both("console", "the_file_must_be_utf_8", " / "))], 0)
     except PolicyInvalid as exc:
         return _render_import(view, form, [(0, p) for p in exc.problems], 0)
     if result.rejected:

@@ -11,6 +11,7 @@ from backend.services.console import review, review_documents
 from backend.services.console.review import AlreadyDecided, DecisionInvalid
 from backend.services.console.review_reasons import reasons_for
 from backend.services.console.staff_accounts import can_decide
+from dialogs.prompts.catalogue import both
 
 
 def _filters(form: QueueFilterForm) -> review.QueueFilters:
@@ -28,7 +29,7 @@ def queue():
             if field.errors:
                 field.data = None
     page = review.queue(g.staff, _filters(form))
-    form.area.choices = options([("", "全部 all")] + [(c, f"{n} {c}") for c, n in page.areas])
+    form.area.choices = options([("", both("console", "all"))] + [(c, f"{n} {c}") for c, n in page.areas])
     return render_template("console/queue.html", page=page, filters=form, bulk=BulkApproveForm())
 
 

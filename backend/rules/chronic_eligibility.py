@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from dialogs.categories import LONG_TERM_CATEGORIES as LONG_TERM
+from dialogs.prompts.catalogue import pairs
 CONDITIONS = ("qualification", "filing", "opened", "institution")
 
 
@@ -128,37 +129,7 @@ def evaluate(disease: str, treatment_area: str, on: date, *, qualifications, fil
 
 
 # Reason code -> (zh_CN, en): what is wrong (or right) and what to do next, in plain words.
-SENTENCES: dict[str, tuple[str, str]] = {
-    "qualification_valid": ("{disease}已在参保地认定。", "{disease} is certified by your insured area."),
-    "qualification_missing": ("您还没有{disease}的门诊慢特病资格认定。请先向参保地（{insured_area}）医保经办机构申请认定。",
-                              "You have no certification for {disease}. Apply at your insured area ({insured_area})."),
-    "qualification_expired": ("您的{disease}认定已于{valid_until}到期，请到参保地（{insured_area}）重新认定。",
-                              "Your {disease} certification expired on {valid_until}; renew it at {insured_area}."),
-    "qualification_not_yet": ("您的{disease}认定从{certified_on}起才生效。",
-                              "Your {disease} certification only starts on {certified_on}."),
-    "filing_valid": ("已有覆盖就医地的有效备案（{reference}）。", "A valid filing covers the area ({reference})."),
-    "filing_missing": ("您还没有在{area}的异地就医备案。请先办理备案（长期居住类），说\"办备案\"即可。",
-                       "You have no filing for {area}. File first (a long-term category): say \"办备案\"."),
-    "filing_other_area": ("您的备案是{filed_area}，不是{area}。需要变更备案到{area}。",
-                          "Your filing is for {filed_area}, not {area}. Change it to {area}."),
-    "filing_expired": ("您在这里的备案到{end_date}就过期了，看病那天（{date}）已不在有效期内。请续办备案。",
-                       "Your filing here ends on {end_date}, before the visit ({date}). Renew it."),
-    "filing_not_started": ("您的备案从{start_date}起才生效，看病那天（{date}）还没生效。",
-                           "Your filing starts on {start_date}, after the visit ({date})."),
-    "filing_wrong_category": ("门诊慢特病需要长期类备案（异地安置、长期居住、常驻工作），您现在的备案是临时类。请变更备案类别。",
-                              "Chronic care needs a long-term filing; yours is temporary. Change its category."),
-    "disease_opened": ("参保地已开通{disease}的跨省直接结算。", "Your insured area settles {disease} across provinces."),
-    "disease_not_opened": ("参保地（{insured_area}）还没有开通{disease}的跨省直接结算，目前只能先自己垫付，再回参保地手工报销。",
-                           "Your insured area ({insured_area}) has not opened {disease} for direct settlement yet: "
-                           "pay first and claim it back there."),
-    "institution_not_named": ("", ""),
-    "institution_networked": ("{institution}已开通{disease}的门诊慢特病直接结算。",
-                              "{institution} settles {disease} directly."),
-    "institution_not_networked": ("{institution}没有开通{disease}的直接结算。请换一家开通了的医院：{alternatives}",
-                                  "{institution} does not settle {disease}. Try one that does: {alternatives}"),
-    "institution_other_area": ("{institution}不在{area}，不在您这次就医的城市。",
-                               "{institution} is not in {area}, the city of this visit."),
-}
+SENTENCES: dict[str, tuple[str, str]] = pairs("rule.chronic_conditions")
 
 
 def explain(condition: Condition, lang: str = "zh_CN", names: dict | None = None, **extra) -> str:

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 
 from dialogs.categories import LONG_TERM_CATEGORIES as LONG_TERM
 from dialogs.categories import TEMPORARY_CATEGORIES as TEMPORARY
+from dialogs.prompts.catalogue import pairs
 
 ACTIVE_STATUSES = ("pending_review", "approved")
 REFUSE = "refuse"
@@ -137,14 +138,8 @@ def can_change_or_cancel(filing: ExistingFiling, today: date) -> Check:
 
 
 # Relations an agent (代办 / 亲情账户) may have to the insured person, as shown to that person.
-RELATIONS = {
-    "son": ("儿子", "your son"), "daughter": ("女儿", "your daughter"),
-    "spouse": ("配偶", "your spouse"), "husband": ("丈夫", "your husband"), "wife": ("妻子", "your wife"),
-    "father": ("父亲", "your father"), "mother": ("母亲", "your mother"),
-    "son_in_law": ("女婿", "your son-in-law"), "daughter_in_law": ("儿媳", "your daughter-in-law"),
-    "grandson": ("孙子", "your grandson"), "granddaughter": ("孙女", "your granddaughter"),
-    "brother": ("兄弟", "your brother"), "sister": ("姐妹", "your sister"),
-}
+# The words themselves live in dialogs/prompts/<lang>/words.yaml (one home per language).
+RELATIONS = pairs("rule.relations")
 
 
 def _filed_by(filing: ExistingFiling) -> tuple[str, str]:
@@ -366,106 +361,9 @@ def decide_filing(app: Application, person: PersonView, policy: PolicyView | Non
 # Sentences for a FAILED check, (zh_CN, en). A key "code.flag" is a variant used when params[flag] is
 # True; the first matching variant in this order wins, then the plain code, then the generic sentence.
 # Area and province codes arrive as codes: the caller substitutes names before calling explain().
-CHECK_SENTENCES: dict[str, tuple[str, str]] = {
-    "insurance_status": (
-        "您的医保现在是停保或断缴状态，暂时不能备案。请先到参保地医保部门恢复参保或补缴，再来办理。",
-        "Your medical insurance is suspended or has unpaid contributions, so you cannot file yet. "
-        "Please go to the insurance office where you are insured to restore it first, then come back."),
-    "policy_missing": (
-        "您参保地（{area_code}）的备案规则还没有上线，暂时不能在这里办理。请联系参保地医保部门。",
-        "The filing rules of your insured area ({area_code}) are not available here yet. "
-        "Please contact the insurance office where you are insured."),
-    "category_offered": (
-        "您的参保地不办理“{category_name}”这类备案。请选择其他类别，或联系参保地医保部门。",
-        "Your insured area does not accept filings as \"{category_name}\". "
-        "Please choose another type, or ask the insurance office where you are insured."),
-    "cross_province.same_area": (
-        "您选的就医地就是您的参保地，在本地看病不需要备案。",
-        "The place you chose for treatment is where you are insured. You do not need to file for care there."),
-    "cross_province": (
-        "您的就医地和参保地在同一个省，不属于跨省异地就医，不能在这里备案。请问一下当地医保部门怎么办理。",
-        "The place of treatment is in the same province as your insurance, so this is not cross-province care "
-        "and cannot be filed here. Please ask your local medical insurance office."),
-    "no_overlap.pending": (
-        "您在{treatment_area}已有一个正在审核的备案（编号{reference}，{filed_by}于{submitted_on}提交），"
-        "不能重复备案。请等待审核结果。",
-        "You already have a filing for {treatment_area} waiting for review (number {reference}, "
-        "made by {filed_by_en} on {submitted_on}), so you cannot file again. Please wait for the result."),
-    "no_overlap": (
-        "您在{treatment_area}已有一个有效备案（编号{reference}，{filed_by}于{submitted_on}办理），不能重复备案。"
-        "如需更改，请选择“变更备案”。",
-        "You already have a valid filing for {treatment_area} (number {reference}, made by {filed_by_en} "
-        "on {submitted_on}), so you cannot file again. To change it, choose \"Change filing\"."),
-    "one_long_term.pending": (
-        "您已有一个长期备案正在审核（{treatment_area}，编号{reference}，{filed_by}于{submitted_on}提交）。"
-        "同一时间只能有一个长期备案：请等审核结果出来后，再选择“变更备案”。",
-        "You already have a long-term filing waiting for review ({treatment_area}, number {reference}, made by "
-        "{filed_by_en} on {submitted_on}). Only one long-term filing can be active at a time: wait for the result, "
-        "then choose \"Change filing\"."),
-    "one_long_term": (
-        "您已有一个有效的长期备案（{treatment_area}，编号{reference}，{filed_by}于{submitted_on}办理）。"
-        "同一时间只能有一个长期备案：要换城市，请选择“变更备案”。",
-        "You already have a valid long-term filing ({treatment_area}, number {reference}, made by {filed_by_en} "
-        "on {submitted_on}). Only one long-term filing can be active at a time: to move it to another city, "
-        "choose \"Change filing\"."),
-    "start_date.in_past": (
-        "长期备案的开始日期不能早于今天（{today}）。请选今天或以后的日期。",
-        "A long-term filing cannot start before today ({today}). Please choose today or a later date."),
-    "start_date.too_far": (
-        "开始日期不能晚于{latest}。请选一个近一点的日期。",
-        "The start date cannot be later than {latest}. Please choose an earlier date."),
-    "start_date.beyond_late_limit": (
-        "看病开始日期（{start_date}）已经过去{late_days}天，超过了{allowed_days}天的补办期限。"
-        "请联系参保地医保部门咨询。",
-        "Your treatment started on {start_date}, {late_days} days ago, which is past the {allowed_days}-day "
-        "limit for filing afterwards. Please ask the insurance office where you are insured."),
-    "start_date.end_before_start": (
-        "结束日期要晚于开始日期（{start_date}）。请重新选择结束日期。",
-        "The end date must be after the start date ({start_date}). Please choose the end date again."),
-    "start_date.end_beyond_validity": (
-        "这类备案最长只能到{latest_end}。请把结束日期选在这一天或之前。",
-        "This type of filing can last until {latest_end} at most. Please choose that day or an earlier one."),
-    "start_date": (
-        "开始日期（{start_date}）不符合要求，请重新选择。",
-        "The start date ({start_date}) cannot be used. Please choose another date."),
-    "materials.commitment_not_accepted": (
-        "您的参保地这类备案不接受承诺书，需要提交证明材料。",
-        "Your insured area does not accept a signed promise for this type of filing. "
-        "Please provide the papers instead."),
-    "materials.documents": (
-        "您选择用证明材料办理，需要工作人员核对（会电话联系您，或请您到窗口出示原件），审核完成后会通知您。",
-        "You chose proof papers: a staff member will check them with you (by phone, or you show the originals "
-        "at the window). You will be told the result."),
-    "materials.missing": (
-        "还缺少证明材料。请准备好材料再办理，或在允许的地方签署承诺书。",
-        "Some papers are missing. Please get them ready and file again, or sign a promise letter where that is allowed."),
-    "materials": (
-        "证明材料不齐全，请补充后再提交。",
-        "The papers are not complete. Please add what is missing and send again."),
-    "self_service": (
-        "您参保地的这类备案需要工作人员审核，审核完成后会通知您。",
-        "Your insured area has staff check this type of filing. You will be told the result."),
-    "change_lock.not_found": (
-        "没有找到要变更的备案（编号{reference}）。请确认编号是否正确。",
-        "We could not find the filing to change (number {reference}). Please check the number."),
-    "change_lock.not_active": (
-        "备案（编号{reference}）已经失效，不用变更，可以直接办理新的备案。",
-        "The filing number {reference} is no longer valid, so there is nothing to change. "
-        "You can make a new filing."),
-    "change_lock": (
-        "您的备案（编号{reference}）要到{lock_until}以后才能变更或取消。请到那时再来办理。",
-        "Your filing (number {reference}) can be changed or cancelled from {lock_until}. "
-        "Please come back then."),
-}
+CHECK_SENTENCES: dict[str, tuple[str, str]] = pairs("rule.filing_checks")
 
-CATEGORY_NAMES = {
-    "retiree_resettled": ("异地安置退休人员", "retiree living in another place"),
-    "long_term_resident": ("异地长期居住人员", "long-term resident in another place"),
-    "posted_worker": ("常驻异地工作人员", "worker posted to another place"),
-    "referral": ("异地转诊就医人员", "referral to a hospital in another place"),
-    "emergency": ("异地急诊抢救人员", "emergency care in another place"),
-    "other_temporary": ("其他临时外出就医人员", "other temporary care in another place"),
-}
+CATEGORY_NAMES = pairs("rule.category_names")
 
 _GENERIC_FAILED = (
     "这一项没有通过。请联系参保地医保部门咨询。",
@@ -479,6 +377,8 @@ def explain(check: Check, lang: str = "zh_CN") -> str:
     if check.passed:
         return _GENERIC_PASSED[which]
     params = {str(k): v for k, v in dict(check.params or {}).items()}
+    if which:  # a parameter said differently in English ("filed_by_en") fills the same placeholder
+        params.update({k[:-3]: v for k, v in list(params.items()) if k.endswith("_en")})
     category = params.get("category")
     if isinstance(category, str) and category in CATEGORY_NAMES:
         params.setdefault("category_name", CATEGORY_NAMES[category][which])

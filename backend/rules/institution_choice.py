@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from dialogs.prompts.catalogue import pairs, word
 
 VISITS = ("inpatient", "outpatient", "chronic", "pharmacy")
 LEVEL_ORDER = ("3A", "3B", "3", "2A", "2", "1", "none")
@@ -150,71 +151,11 @@ def validate_choice(codes: list[str], institutions: dict[str, InstitutionView], 
     return problems
 
 
-SENTENCES: dict[str, tuple[str, str]] = {
-    "filing_valid": ("您在{date}没有有效的备案。先办理备案，办好后再去看病。",
-                     "You have no valid filing on {date}. File first, then go."),
-    "filing_valid:none_past": ("{date}那天您没有有效的备案，那次看病不能直接结算。已经全额垫付的，可以先补办备案，"
-                               "再带发票、费用清单回参保地医保经办机构申请手工报销。",
-                               "You had no valid filing on {date}, so that visit could not settle directly. If you paid "
-                               "in full, file now and claim it back at your insured area with the receipts."),
-    "filing_valid:not_started_past": ("您的备案（{reference}）从{start_date}起才生效，{date}那次看病不能直接结算。"
-                                      "已经全额垫付的，可以带发票、费用清单回参保地医保经办机构申请手工报销。",
-                                      "Your filing ({reference}) starts on {start_date}, so the visit on {date} could "
-                                      "not settle directly. If you paid in full, claim it back at your insured area "
-                                      "with the receipts."),
-    "filing_valid:expired_past": ("您的备案（{reference}）有效期是{start_date}到{end_date}，{date}那次看病不能直接结算。"
-                                  "已经全额垫付的，可以带发票、费用清单回参保地医保经办机构申请手工报销。",
-                                  "Your filing ({reference}) was valid {start_date} to {end_date}, so the visit on "
-                                  "{date} could not settle directly. Claim it back at your insured area."),
-    "filing_valid:pending_review": ("您的备案（{reference}）还在审核，{submitted_on}提交的。审核通过后就能直接结算，"
-                                    "结果出来会通知您。",
-                                    "Your filing ({reference}) is still under review (submitted {submitted_on}). "
-                                    "Once approved, visits settle directly; you will be told the result."),
-    "filing_valid:pending_review_later": ("您的备案（{reference}）还在审核，而且要从{start_date}起才生效，{date}去看病"
-                                          "不能直接结算。审核通过后，{start_date}以后去就能直接结算。",
-                                          "Your filing ({reference}) is still under review and starts on {start_date}, "
-                                          "so a visit on {date} will not settle directly. Once approved, visits from "
-                                          "{start_date} on settle directly."),
-    "filing_valid:not_started": ("您的备案（{reference}）从{start_date}起生效，{date}还不能直接结算。"
-                                 "{start_date}以后去就能直接结算。",
-                                 "Your filing ({reference}) starts on {start_date}; on {date} it is not yet in force. "
-                                 "From {start_date} on, visits settle directly."),
-    "filing_valid:expired": ("您的备案（{reference}）有效期是{start_date}到{end_date}，{date}已经过期。请重新办理备案。",
-                             "Your filing ({reference}) was valid {start_date} to {end_date}; on {date} it has "
-                             "expired. Please file again."),
-    "filing_valid:refused": ("您最近的备案（{reference}）没有通过，{date}不能直接结算。处理好原因后可以重新办理。",
-                             "Your latest filing ({reference}) was not approved; on {date} visits do not settle "
-                             "directly. Fix the reason and file again."),
-    "qualification": ("您还没有{disease}的门诊慢特病资格认定，看这个病不能按慢特病直接结算。先在参保地办理认定。",
-                      "You have no outpatient chronic-disease qualification for {disease}; apply for it in your "
-                      "insured area first."),
-    "insurance_normal": ("您的医保状态不正常（参保：{insurance_status}，缴费：{contribution_status}），看病不能直接结算。"
-                         "请先联系参保地医保经办机构补缴或恢复参保。",
-                         "Your insurance is not in normal status ({insurance_status}, contributions: "
-                         "{contribution_status}); contact your insured area's office to restore it."),
-    "platform_available": ("那天国家结算平台在维护（{starts}至{ends}），这段时间不能直接结算。",
-                           "The national settlement platform is down for maintenance ({starts} to {ends})."),
-    "in_filed_area": ("您的备案是去{filed_area}看病的，这家机构在{institution_area}，在这里看病不能直接结算。"
-                      "可以去{filed_area}的联网机构；要在{institution_area}看病，需要为这次看病另外办理备案。",
-                      "Your filing is for {filed_area}; this institution is in {institution_area}, so it will not "
-                      "settle here. Go to a networked institution in {filed_area}, or file for this visit."),
-    "networked_for_service": ("这家机构没有开通{visit}的跨省直接结算（只开通了：{services}）。",
-                              "This institution is not networked for {visit} settlement (only: {services})."),
-    "networked_for_disease": ("这家机构没有开通{disease}的门诊慢特病直接结算。",
-                              "This institution does not settle {disease} as an outpatient chronic disease."),
-    "level_allowed": ("您的参保地只允许选择这些等级的医院：{allowed}，这家是{level}。",
-                      "Your insured area only allows these levels: {allowed}; this one is {level}."),
-    "chosen_institution": ("您的参保地要求在备案时选定医院（最多{max}家），这家不在您选定的医院里。",
-                           "Your insured area requires chosen hospitals (up to {max}); this one is not among yours."),
-    "too_many_institutions": ("最多只能选{max}家。", "You may choose at most {max}."),
-    "duplicate_institution": ("同一家机构选了两次。", "The same institution was chosen twice."),
-    "unknown_institution": ("没有找到机构{code}。", "No institution {code}."),
-}
-VISIT_NAMES = {"inpatient": ("住院", "inpatient care"), "outpatient": ("普通门诊", "outpatient care"),
-               "chronic": ("门诊慢特病", "outpatient chronic disease care"), "pharmacy": ("药店购药", "pharmacy")}
-STATUS_NAMES = {"normal": ("正常", "normal"), "suspended": ("暂停", "suspended"), "terminated": ("终止", "terminated"),
-                "paid": ("正常", "paid"), "interrupted": ("断缴", "interrupted")}
-LEVEL_NAMES = {"3A": "三级甲等", "3B": "三级乙等", "3": "三级", "2A": "二级甲等", "2": "二级", "1": "一级", "none": "未定级"}
+# The words themselves live in dialogs/prompts/<lang>/words.yaml (one home per language).
+SENTENCES: dict[str, tuple[str, str]] = pairs("rule.institution_choice")
+VISIT_NAMES = pairs("rule.visit_names")
+STATUS_NAMES = pairs("rule.institution_statuses")
+LEVEL_NAMES = pairs("rule.level_names")
 
 
 def _day(iso: str, english: bool) -> str:
@@ -234,7 +175,7 @@ class _Blank(dict):
 def explain(check: Check, lang: str = "zh_CN", names: dict | None = None) -> str:
     """Render a failed check as a sentence; names maps area and disease codes to names."""
     key = f"{check.code}:{check.params.get('state')}" if check.params.get("state") else check.code
-    zh, en = SENTENCES.get(key) or SENTENCES.get(check.code, ("这一项不符合条件。", "This condition is not met."))
+    zh, en = SENTENCES.get(key) or SENTENCES.get(check.code) or pairs("rule.words")["not_met"]
     english = lang.startswith("en")
     names = names or {}
     params = {k: names.get(v, v) if isinstance(v, str) else v for k, v in check.params.items()}
@@ -242,14 +183,16 @@ def explain(check: Check, lang: str = "zh_CN", names: dict | None = None) -> str
     if "visit" in params:
         params["visit"] = pick(VISIT_NAMES.get(params["visit"], (params["visit"], params["visit"])))
     if "services" in params:
-        params["services"] = "、".join(pick(VISIT_NAMES.get(s, (s, s))) for s in params["services"]) or "无"
+        params["services"] = word("rule.words", "list_separator", lang).join(
+            pick(VISIT_NAMES.get(s, (s, s))) for s in params["services"]) or word("rule.words", "none", lang)
     for key in ("insurance_status", "contribution_status"):
         if key in params:
             params[key] = pick(STATUS_NAMES.get(params[key], (params[key], params[key])))
     if "allowed" in params:
-        params["allowed"] = "、".join(LEVEL_NAMES.get(x, x) for x in params["allowed"])
+        params["allowed"] = word("rule.words", "list_separator", lang).join(
+            pick(LEVEL_NAMES.get(x, (x, x))) for x in params["allowed"])
     if "level" in params:
-        params["level"] = LEVEL_NAMES.get(params["level"], params["level"])
+        params["level"] = pick(LEVEL_NAMES.get(params["level"], (params["level"],) * 2))
     for key in ("date", "start_date", "end_date", "submitted_on"):
         if params.get(key):
             params[key] = _day(params[key], english)

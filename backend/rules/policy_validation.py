@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from backend.rules.settlement import MAX_AMOUNT
 from dialogs.categories import CATEGORIES
+from dialogs.prompts.catalogue import both
 
 SCHEMES = ("employee", "resident")
 PERSON_STATUSES = ("working", "retired", "any")
@@ -16,7 +17,7 @@ MONTH_FIELDS = (
     "change_lock_months", "commitment_lock_months", "temporary_validity_months",
     "referral_validity_months", "emergency_late_filing_days",
 )
-_MONTHS = (0, 120, "须为 0–120 的整数 / a whole number from 0 to 120")
+_MONTHS = (0, 120, both("console", "whole_0_120", " / "))
 # The bounds of a policy's whole numbers and what a person reads when one is outside them: one table for
 # the console form (backend/console/policy_form.py) and every import (YAML, the settlement service's).
 BOUNDS: dict[str, tuple[int, int, str]] = {
@@ -24,8 +25,8 @@ BOUNDS: dict[str, tuple[int, int, str]] = {
     "commitment_lock_months": _MONTHS,
     "temporary_validity_months": _MONTHS,
     "referral_validity_months": _MONTHS,
-    "emergency_late_filing_days": (0, 365, "须为 0–365 的整数 / a whole number from 0 to 365"),
-    "max_institutions": (1, 20, "须为 1–20 的整数或留空 / a whole number from 1 to 20, or empty"),
+    "emergency_late_filing_days": (0, 365, both("console", "whole_0_365", " / ")),
+    "max_institutions": (1, 20, both("console", "whole_1_20_or_empty", " / ")),
 }
 
 

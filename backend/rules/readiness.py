@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from backend.rules.institution_choice import LEVEL_NAMES, VISIT_NAMES, Check, InstitutionView
+from dialogs.prompts.catalogue import pairs, word
 
 # Buying medicine at a pharmacy is outpatient money, but only pharmacies networked for it settle.
 SERVICES = ("inpatient", "outpatient", "chronic", "pharmacy")
@@ -116,64 +117,17 @@ def check(filings: list[RegisteredFiling], institution: InstitutionView, service
     return Readiness(all(c.passed for c in checks), tuple(checks), filing.reference if filing else None)
 
 
-# code -> (zh reason, zh what to do, en reason, en what to do)
-SENTENCES: dict[str, tuple[str, str, str, str]] = {
-    "filed": ("您还没有办理异地就医备案。", "先在本助手里办理备案，办好后再去看病。",
-              "You have not filed for treatment in another province.", "File first with this assistant."),
-    "filing_in_force": ("您的备案（{reference}）在{date}不在有效期内（{start_date}至{end_date}）。",
-                        "请续办或重新办理备案。",
-                        "Your filing ({reference}) is not in force on {date} ({start_date} to {end_date}).",
-                        "Renew the filing or file again."),
-    "filed_area": ("您备案的就医地是{filed_area}，这家机构在{institution_area}。",
-                   "变更备案的就医地，或在{filed_area}就医。",
-                   "You filed for {filed_area}; this institution is in {institution_area}.",
-                   "Change the filing's treatment area, or get care in {filed_area}."),
-    "filed_to_province": ("您备案到了省（{filed_area}），而这家机构属于{institution_area}，需要备案到市。",
-                          "把备案的就医地变更为{institution_area}。",
-                          "You filed for the province ({filed_area}); this institution needs a filing for "
-                          "{institution_area}.", "Change the filing's treatment area to {institution_area}."),
-    "category_fits_stay": ("您长期住在这里，但备案的是临时外出就医（{category}），报销比例会降低，有时不能结算。",
-                           "改办长期居住类备案（异地长期居住或退休异地安置）。",
-                           "You live here long term but filed as temporary ({category}); the ratio is lower "
-                           "and settlement may fail.", "Change to a long-term filing."),
-    "chosen_institution": ("您的参保地要求备案时选定医院，这家不在您选定的医院里。",
-                           "在“选择医院”里把这家加上，或去已选的医院。",
-                           "Your insured area requires chosen hospitals and this one is not among yours.",
-                           "Add it to your chosen hospitals, or go to one you chose."),
-    "networked_for_service": ("{institution}没有开通{visit}的跨省直接结算（只开通了：{services}）。",
-                              "换一家开通了{visit}的机构。",
-                              "{institution} is not networked for {visit} (only: {services}).",
-                              "Choose an institution networked for {visit}."),
-    "networked_for_disease": ("这家机构没有开通{disease}的门诊慢特病直接结算。",
-                              "换一家开通了这个病种的机构。",
-                              "This institution does not settle {disease} as an outpatient chronic disease.",
-                              "Choose an institution that does."),
-    "insurance_normal": ("您的医保状态不正常（{insurance_status}，缴费：{contribution_status}），看病不能直接结算。",
-                         "先联系参保地医保经办机构补缴或恢复参保。",
-                         "Your insurance is not in normal status ({insurance_status}, contributions: "
-                         "{contribution_status}).", "Contact your insured area's office to restore it."),
-    "credential_activated": ("您的医保电子凭证还没有激活，窗口刷不了。",
-                             "在微信或支付宝里激活医保电子凭证，或带上社保卡。",
-                             "Your medical insurance e-voucher is not activated.",
-                             "Activate it in WeChat or Alipay, or bring your social security card."),
-    "qualification": ("您还没有{disease}的门诊慢特病资格认定。",
-                      "先在参保地办理门诊慢特病认定。",
-                      "You have no outpatient chronic-disease qualification for {disease}.",
-                      "Apply for the qualification in your insured area first."),
-    "platform_available": ("那天国家结算平台在维护（{starts}至{ends}），这段时间不能直接结算。",
-                           "避开这段时间就医，或先垫付、回参保地报销。",
-                           "The national settlement platform is down for maintenance ({starts} to {ends}).",
-                           "Avoid that time, or pay first and claim at home."),
-}
-STATUS_NAMES = {"normal": ("正常", "normal"), "suspended": ("暂停", "suspended"), "terminated": ("终止", "terminated"),
-                "paid": ("正常", "paid"), "interrupted": ("断缴", "interrupted")}
-CATEGORY_NAMES = {"referral": ("转诊就医", "referral"), "emergency": ("急诊抢救", "emergency"),
-                  "other_temporary": ("其他临时外出", "other temporary")}
+# code -> what is wrong, and what to do about it (the words: dialogs/prompts/<lang>/words.yaml).
+REASONS = pairs("rule.readiness_reasons")
+ACTIONS = pairs("rule.readiness_actions")
+# The words themselves live in dialogs/prompts/<lang>/words.yaml (one home per language).
+STATUS_NAMES = pairs("rule.readiness_statuses")
+CATEGORY_NAMES = pairs("rule.readiness_categories")
 
 
 def explain(check_: Check, lang: str = "zh_CN", names: dict | None = None) -> dict:
     """Render a failed check as {"code", "reason", "action"} in a language; names maps codes to names."""
-    zh_reason, zh_action, en_reason, en_action = SENTENCES[check_.code]
+    (zh_reason, en_reason), (zh_action, en_action) = REASONS[check_.code], ACTIONS[check_.code]
     english = lang.startswith("en")
     names = names or {}
     idx = 1 if english else 0
@@ -186,12 +140,12 @@ def explain(check_: Check, lang: str = "zh_CN", names: dict | None = None) -> di
     if "visit" in params:
         params["visit"] = VISIT_NAMES.get(params["visit"], (params["visit"],) * 2)[idx]
     if "services" in params:
-        params["services"] = ("、" if not english else ", ").join(
-            VISIT_NAMES.get(s, (s, s))[idx] for s in params["services"]) or ("无" if not english else "none")
+        params["services"] = word("rule.words", "list_separator", lang).join(
+            VISIT_NAMES.get(s, (s, s))[idx] for s in params["services"]) or word("rule.words", "none", lang)
     if params.get("end_date") is None and "end_date" in params:
-        params["end_date"] = "长期" if not english else "open-ended"
+        params["end_date"] = word("rule.words", "open_ended", lang)
     if "level" in params:
-        params["level"] = LEVEL_NAMES.get(params["level"], params["level"])
+        params["level"] = LEVEL_NAMES.get(params["level"], (params["level"],) * 2)[idx]
     reason, action = (en_reason, en_action) if english else (zh_reason, zh_action)
     return {"code": check_.code, "reason": _fill(reason, params), "action": _fill(action, params)}
 

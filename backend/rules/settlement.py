@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from dialogs.prompts.catalogue import word
+
 FEN = Decimal("0.01")
 ZERO = Decimal("0")
 # The largest amount anything accepts: one hundred million yuan, far above any visit, deductible or
@@ -150,34 +152,24 @@ def _pct(value: Decimal) -> str:
 
 def explain(result: Estimate, lang: str = "zh_CN") -> tuple[list[str], list[str]]:
     """Explain each line and the totals in plain words: (line sentences, summary sentences)."""
-    en = lang.startswith("en")
+
+    def say(key: str, **params) -> str:
+        return word("rule.estimate", key, lang, **params)
+
     lines = []
     for line in result.lines:
-        if line.category == "C":
-            text = (f"{line.name} {line.amount}: outside the catalogue, paid by you in full." if en else
-                    f"{line.name} {line.amount}元：不在医保目录内（自费），全部由个人支付。")
-        elif line.category == "B":
-            text = (f"{line.name} {line.amount}: category B, you first pay {line.first_self_pay} "
-                    f"({_pct(line.first_self_pay_ratio)}), {line.in_scope} is in scope." if en else
-                    f"{line.name} {line.amount}元：乙类，先自付{line.first_self_pay}元（{_pct(line.first_self_pay_ratio)}），"
-                    f"{line.in_scope}元纳入报销范围。")
-        else:
-            text = (f"{line.name} {line.amount}: category A, {line.in_scope} in scope." if en else
-                    f"{line.name} {line.amount}元：甲类，{line.in_scope}元纳入报销范围。")
+        kind = {"C": "line_outside", "B": "line_category_b"}.get(line.category, "line_category_a")
+        text = say(kind, name=line.name, amount=line.amount, first_self_pay=line.first_self_pay,
+                   first_self_pay_ratio=_pct(line.first_self_pay_ratio), in_scope=line.in_scope)
         if line.category != "C" and line.out_of_scope:
-            text += (f" {line.out_of_scope} over the price ceiling is yours to pay." if en else
-                     f"超过限价的{line.out_of_scope}元由个人支付。")
+            text += say("line_over_ceiling", out_of_scope=line.out_of_scope)
         lines.append(text)
     summary = [
-        (f"In scope {result.in_scope}; first self-pay {result.first_self_pay}; outside the catalogue or over "
-         f"ceilings {result.out_of_scope}." if en else
-         f"纳入报销范围{result.in_scope}元，乙类先自付{result.first_self_pay}元，自费和超限价{result.out_of_scope}元。"),
-        (f"Deductible applied {result.deductible_applied}; ratio {_pct(result.ratio_applied)}." if en else
-         f"本次扣除起付线{result.deductible_applied}元，报销比例{_pct(result.ratio_applied)}。"),
+        say("in_scope", in_scope=result.in_scope, first_self_pay=result.first_self_pay,
+            out_of_scope=result.out_of_scope),
+        say("deductible", deductible_applied=result.deductible_applied, ratio=_pct(result.ratio_applied)),
     ]
     if result.cap_reached:
-        summary.append("The annual cap is reached: the fund pays only what is left under it." if en else
-                       "已达到年度最高支付限额，医保基金只支付限额内剩余的部分。")
-    summary.append(f"The fund pays {result.fund_pays}; you pay {result.person_pays}." if en else
-                   f"医保基金支付{result.fund_pays}元，个人支付{result.person_pays}元。")
+        summary.append(say("cap_reached"))
+    summary.append(say("fund_pays", fund_pays=result.fund_pays, person_pays=result.person_pays))
     return lines, summary

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from backend.rules.institution_choice import InstitutionView
-from backend.rules.readiness import SENTENCES, PersonFacts, RegisteredFiling, Window, check, explain
+from backend.rules.readiness import REASONS, PersonFacts, RegisteredFiling, Window, check, explain
 
 ON = date(2026, 12, 10)
 SHENZHEN, GUANGDONG, GUANGZHOU = "440300", "440000", "440100"
@@ -75,7 +75,7 @@ def test_it_names_the_one_reason_a_visit_will_not_settle(case, changes, reasons)
 
 
 def test_the_table_covers_every_reason_the_service_can_give():
-    assert {code for _, _, reasons in CASES for code in reasons} == set(SENTENCES)
+    assert {code for _, _, reasons in CASES for code in reasons} == set(REASONS)
 
 
 @pytest.mark.parametrize("case, changes, reasons", CASES, ids=[c[0] for c in CASES])

@@ -14,6 +14,7 @@ from backend.rules.policy_validation import validate_policy
 from backend.lib.errors import DomainError, NotFound
 from backend.services.data.reference_data import current_policy, import_policy_documents
 from backend.services.console.staff_accounts import audit_now, can_edit_policy, can_view_area, require, visible_areas
+from dialogs.prompts.catalogue import both
 
 MAX_IMPORT_BYTES = 512 * 1024
 
@@ -129,26 +130,25 @@ def policy_document(policy: AreaPolicy) -> dict:
 def _problems(staff: StaffUser, doc: dict, area_code: str | None) -> list[str]:
     """Return why a document cannot become a new version (beyond the pure rule checks)."""
     if not isinstance(doc, dict):
-        return ["条目必须是映射 / an entry must be a mapping"]
+        return [both("console", "entry_not_mapping", " / ")]
     problems = []
     area = str(doc.get("area", ""))
     if area_code is not None and area != area_code:
-        problems.append(f"area: 只能导入本统筹区 {area_code} / only area {area_code} can be imported here ({area})")
+        problems.append(both("console", "area_only_this", " / ").format(area_code=area_code, area=area))
     elif not can_edit_policy(staff, area):
-        problems.append(f"area: 无权修改 {area} 的规则 / you may not change the rules of {area}")
+        problems.append(both("console", "area_not_yours", " / ").format(area=area))
     try:
         start = date.fromisoformat(str(doc.get("effective_from", "")))
     except ValueError:
         start = None
     if start is not None and start < clock.today():
         # Decisions already made cite the version in force then; a back-dated version would rewrite that.
-        problems.append(f"effective_from: 生效日期不能早于今天 / cannot be before today ({start})")
+        problems.append(both("console", "effective_before_today", " / ").format(start=start))
     if start is not None and not problems:
         existing = db.session.scalar(select(AreaPolicy.id).where(AreaPolicy.area_code == area,
                                                                  AreaPolicy.effective_from == start))
         if existing and db.session.scalar(select(Filing.id).where(Filing.policy_id == existing).limit(1)):
-            problems.append(f"effective_from: {start} 的版本已被审核决定引用，请选更晚的日期 / "
-                            "the version of that day is already cited by decisions; choose a later date")
+            problems.append(both("console", "effective_cited", " / ").format(start=start))
     pools = set(db.session.scalars(select(Area.code).where(Area.code == area, Area.is_pool.is_(True))))
     diseases = set(db.session.scalars(select(Disease.code)))
     return problems + validate_policy(doc, pool_codes=pools, disease_codes=diseases)
@@ -195,19 +195,19 @@ def import_yaml(staff: StaffUser, area_code: str, text: str) -> ImportResult:
     """Import versions of one area from YAML text; entries with problems are reported by line; commits."""
     require(can_edit_policy(staff, area_code), area=area_code)
     if len(text.encode("utf-8")) > MAX_IMPORT_BYTES:
-        raise PolicyInvalid([f"文件太大 / file larger than {MAX_IMPORT_BYTES // 1024} KB"], code="policy_import_invalid")
+        raise PolicyInvalid([both("console", "file_too_large", " / ").format(kb=MAX_IMPORT_BYTES // 1024)], code="policy_import_invalid")
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        raise PolicyInvalid([f"line {mark.line + 1 if mark else 0}: 不是有效的 YAML / not valid YAML"],
+        raise PolicyInvalid([both("console", "not_yaml", " / ").format(line=mark.line + 1 if mark else 0)],
                             code="policy_import_invalid") from None
     nodes = None
     if isinstance(root, yaml.MappingNode):
         nodes = next((v.value for k, v in root.value if k.value == "policies" and isinstance(v, yaml.SequenceNode)), None)
     if nodes is None:
-        raise PolicyInvalid(["line 1: 需要 policies 列表 / expected a mapping with a 'policies' list"],
+        raise PolicyInvalid([both("console", "no_policies_list", " / ")],
                             code="policy_import_invalid")
     accepted, rejected = [], []
     for node in nodes:

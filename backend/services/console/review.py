@@ -17,27 +17,17 @@ from backend.services.filing import documents
 from backend.services.console import review_documents
 from backend.services.console.review_reasons import NOTE_REQUIRED, OWN_ACTION, REASONS, STATUS_OF_ACTION, sentence
 from backend.services.console.staff_accounts import audit_now, can_decide, can_view_area, require, visible_areas
+from backend.services.unit_of_work import unit_of_work
+from dialogs.prompts.catalogue import both
 
 PER_PAGE = 50
 MAX_BULK = 200
-CHECK_LABELS = {
-    "insurance_status": "参保状态 insurance status",
-    "policy_missing": "参保地规则 area rules",
-    "category_offered": "人员类别 category",
-    "cross_province": "跨省 cross-province",
-    "no_overlap": "重复备案 overlap",
-    "one_long_term": "已有长期备案 one long-term filing",
-    "start_date": "日期 dates",
-    "materials": "证明材料 documents",
-    "self_service": "人工审核 manual review",
-    "change_lock": "变更期限 change lock",
-}
+CHECK_LABELS = {check: both("console", f"check_{check}") for check in (
+    "insurance_status", "policy_missing", "category_offered", "cross_province", "no_overlap", "one_long_term",
+    "start_date", "materials", "self_service", "change_lock")}
 # What the person chose in the filing flow. Nothing is uploaded: the choice is a declaration, and the
 # area's staff check the original papers at their window or by phone (README, "Staff console").
-MATERIAL_LABELS = {
-    "documents": "证明材料（申请人声明有，原件线下查验）documents declared, originals checked offline",
-    "commitment_letter": "承诺书 signed promise",
-}
+MATERIAL_LABELS = {choice: both("console", f"material_{choice}") for choice in ("documents", "commitment_letter")}
 
 
 @dataclass(frozen=True)
@@ -240,10 +230,9 @@ class Outcome:
 
 
 def decide(staff: StaffUser, reference: str, action: str, reason: str, note: str = "") -> Outcome:
-    """Decide a pending filing once: approve, reject or ask for more, with a reason template; commits."""
-    outcome = _decide(staff, reference, action, reason, (note or "").strip()[:500])
-    db.session.commit()
-    return outcome
+    """Decide a pending filing once: approve, reject or ask for more, with a reason template (one unit of work)."""
+    with unit_of_work():
+        return _decide(staff, reference, action, reason, (note or "").strip()[:500])
 
 
 def _decide(staff: StaffUser, reference: str, action: str, reason: str, note: str) -> Outcome:
@@ -306,7 +295,7 @@ class BulkResult:
 
 
 def bulk_approve(staff: StaffUser, references: list[str]) -> BulkResult:
-    """Approve each listed case whose only open point is the document check; one commit per case."""
+    """Approve each listed case whose only open point is the document check; one unit of work per case."""
     result = BulkResult()
     for reference in list(dict.fromkeys(references))[:MAX_BULK]:
         filing = db.session.scalar(select(Filing).where(Filing.reference == reference))

@@ -20,14 +20,10 @@ from backend.services.console.review_errors import already_decided
 from backend.lib.errors import DomainError, NotFound
 from backend.services.console.review_reasons import sentence
 from backend.services.console.staff_accounts import audit_now, can_decide, can_view_area, require
+from backend.services.unit_of_work import transactional
+from dialogs.prompts.catalogue import pairs
 
-VERDICT_LABELS = {
-    "uploaded": ("待查看", "not looked at yet"),
-    "accepted": ("可以用", "accepted"),
-    "unreadable": ("看不清", "unreadable"),
-    "wrong": ("不是要的材料", "not the paper asked for"),
-    "replaced": ("已换新的", "replaced by a newer one"),
-}
+VERDICT_LABELS = pairs("label.verdicts")
 
 
 class PaperRequestInvalid(DomainError):
@@ -96,8 +92,9 @@ def _deciding(staff: StaffUser, reference: str) -> Filing:
     return filing
 
 
+@transactional
 def mark(staff: StaffUser, reference: str, document_id: int, verdict: str, note: str = "") -> Document:
-    """Record a reviewer's verdict on one paper of a pending case; audited; commits."""
+    """Record a reviewer's verdict on one paper of a pending case; audited; one unit of work."""
     if verdict not in REVIEW_VERDICTS:
         raise VerdictInvalid()
     filing = _deciding(staff, reference)
@@ -112,12 +109,12 @@ def mark(staff: StaffUser, reference: str, document_id: int, verdict: str, note:
     audit_now("document.reviewed", actor_kind="staff", actor_id=staff.id, principal_id=document.owner_person_id,
               subject_type="document", subject_id=str(document.id), channel="console", filing=reference,
               verdict=verdict, material=document.material_code)
-    db.session.commit()
     return document
 
 
+@transactional
 def ask_for_paper(staff: StaffUser, reference: str, material_code: str, reason: str) -> Filing:
-    """Send a pending case to the person for another paper of one material, with a reason they read; commits."""
+    """Send a pending case to the person for another paper of one material, with a reason (one unit of work)."""
     reason = (reason or "").strip()[:300]
     filing = _deciding(staff, reference)
     if not reason or material_code not in documents.filing_materials(filing):
@@ -146,7 +143,6 @@ def ask_for_paper(staff: StaffUser, reference: str, material_code: str, reason: 
     audit_now("filing.review_ask_for_paper", actor_kind="staff", actor_id=staff.id,
               principal_id=filing.principal_person_id, subject_type="filing", subject_id=reference, channel="console",
               status="info_requested", reason=documents.PAPER_REQUESTED, material=material_code, note=reason)
-    db.session.commit()
     return filing
 
 

@@ -12,16 +12,11 @@ from backend.models import FamilyLink, Person, StaffUser
 from backend.services.filing import family
 from backend.lib.errors import DomainError, NotFound
 from backend.services.console.staff_accounts import can_decide, require, visible_areas
+from dialogs.prompts.catalogue import pairs
 
 # The papers a window clerk accepts as proof of the relation (DOMAIN.md 5: the elderly, disabled or
 # minors who cannot consent in the app themselves).
-PROOF_DOCUMENTS = {
-    "household_register": ("户口簿（同一户）", "household register (same household)"),
-    "birth_certificate": ("出生医学证明", "birth certificate"),
-    "marriage_certificate": ("结婚证", "marriage certificate"),
-    "notarised_relation": ("亲属关系公证书", "notarised proof of relation"),
-    "guardianship": ("监护关系证明", "proof of guardianship"),
-}
+PROOF_DOCUMENTS = pairs("label.proof_documents")
 
 
 @dataclass

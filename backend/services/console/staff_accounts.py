@@ -18,14 +18,12 @@ from backend.models import Area, StaffLoginFailure, StaffUser
 from backend.models.staff import ROLES
 from backend.services.filing import audit
 from backend.lib.errors import DomainError
+from backend.services.unit_of_work import transactional, unit_of_work
+from dialogs.prompts.catalogue import pairs
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,63}$")
 MIN_PASSWORD_LENGTH = 12
-ROLE_NAMES = {
-    "reviewer": ("审核员", "reviewer"),
-    "area_admin": ("统筹区管理员", "area administrator"),
-    "auditor": ("审计员（只读）", "auditor (read-only)"),
-}
+ROLE_NAMES = pairs("label.roles")
 
 
 class StaffAccountError(DomainError):
@@ -80,9 +78,10 @@ def _pool_codes(codes: list[str]) -> set[str]:
     return set(db.session.scalars(select(Area.code).where(Area.code.in_(codes), Area.is_pool.is_(True))))
 
 
+@transactional
 def create_staff(username: str, password: str, role: str, area_codes: list[str], *,
                  display_name: str = "", with_totp: bool = False, created_by: str = "cli") -> NewAccount:
-    """Create a staff account (validating username, password, role and areas) and commit."""
+    """Create a staff account (validating username, password, role and areas) in one unit of work."""
     username = (username or "").strip().lower()
     areas = sorted({c.strip() for c in area_codes if c and c.strip()})
     if not USERNAME_RE.match(username):
@@ -106,13 +105,13 @@ def create_staff(username: str, password: str, role: str, area_codes: list[str],
     db.session.flush()
     audit_now("staff.created", actor_kind="system", actor_id=None, subject_type="staff",
                  subject_id=str(staff.id), channel=created_by, role=role, areas=staff.area_codes, totp=with_totp)
-    db.session.commit()
     uri = pyotp.TOTP(secret).provisioning_uri(name=username, issuer_name="异地就医备案 console") if secret else None
     return NewAccount(staff, uri)
 
 
+@transactional
 def set_password(username: str, password: str) -> StaffUser:
-    """Replace a staff member's password (which also ends their open sessions) and commit."""
+    """Replace a staff member's password (which also ends their open sessions) in one unit of work."""
     staff = _by_username(username)
     if staff is None:
         raise StaffAccountError("staff_not_found", username=username)
@@ -121,19 +120,18 @@ def set_password(username: str, password: str) -> StaffUser:
     staff.password_hash = hash_password(password)
     audit_now("staff.password_set", actor_kind="system", actor_id=None, subject_type="staff",
                  subject_id=str(staff.id), channel="cli")
-    db.session.commit()
     return staff
 
 
+@transactional
 def set_active(username: str, active: bool) -> StaffUser:
-    """Enable or disable an account (a disabled account's sessions end at the next request) and commit."""
+    """Enable or disable an account (a disabled account's sessions end at the next request); one unit of work."""
     staff = _by_username(username)
     if staff is None:
         raise StaffAccountError("staff_not_found", username=username)
     staff.active = active
     audit_now("staff.enabled" if active else "staff.disabled", actor_kind="system", actor_id=None,
                  subject_type="staff", subject_id=str(staff.id), channel="cli")
-    db.session.commit()
     return staff
 
 
@@ -177,7 +175,10 @@ def _totp_ok(staff: StaffUser, code: str) -> bool:
 
 
 def authenticate(username: str, password: str, totp_code: str = "", *, address: str = "") -> StaffUser:
-    """Return the active account the credentials name (auditing the attempt), or raise LoginFailed."""
+    """Return the active account the credentials name (auditing the attempt), or raise LoginFailed.
+
+    The audit of a failed attempt is kept: it commits before LoginFailed is raised.
+    """
     staff = _by_username(username)
     hasher = _hasher()
     try:
@@ -187,16 +188,16 @@ def authenticate(username: str, password: str, totp_code: str = "", *, address: 
         password_ok = False
     ok = password_ok and staff.active and _totp_ok(staff, totp_code)
     if not ok:
-        audit_now("staff.login_failed", actor_kind="staff", actor_id=staff.id if staff else None,
-                     subject_type="staff", subject_id=(username or "")[:64], channel="console", address=address)
-        db.session.commit()
+        with unit_of_work():
+            audit_now("staff.login_failed", actor_kind="staff", actor_id=staff.id if staff else None,
+                      subject_type="staff", subject_id=(username or "")[:64], channel="console", address=address)
         raise LoginFailed()
-    if hasher.check_needs_rehash(staff.password_hash):
-        staff.password_hash = hasher.hash(password)
-    staff.last_login_at = clock.now()
-    audit_now("staff.login", actor_kind="staff", actor_id=staff.id, subject_type="staff",
-                 subject_id=str(staff.id), channel="console", address=address)
-    db.session.commit()
+    with unit_of_work():
+        if hasher.check_needs_rehash(staff.password_hash):
+            staff.password_hash = hasher.hash(password)
+        staff.last_login_at = clock.now()
+        audit_now("staff.login", actor_kind="staff", actor_id=staff.id, subject_type="staff",
+                  subject_id=str(staff.id), channel="console", address=address)
     return staff
 
 
@@ -219,13 +220,13 @@ def login_limited(keys_and_limits: list[tuple[str, str]]) -> bool:
     return False
 
 
+@transactional
 def record_login_failure(keys: list[str]) -> None:
-    """Count a failed sign-in against each key, forgetting failures older than a day; commits."""
+    """Count a failed sign-in against each key, forgetting failures older than a day (one unit of work)."""
     now = clock.now()
     db.session.execute(delete(StaffLoginFailure).where(StaffLoginFailure.key.in_([k[:128] for k in keys]),
                                                        StaffLoginFailure.at < now - timedelta(days=1)))
     db.session.add_all(StaffLoginFailure(key=k[:128], at=now) for k in keys)
-    db.session.commit()
 
 
 def session_key(staff: StaffUser) -> str:
@@ -248,13 +249,13 @@ def staff_for_session(staff_id: int | None, key: str | None) -> StaffUser | None
     return staff
 
 
+@transactional
 def record_logout(staff: StaffUser) -> None:
     """End the account's console sessions server-side (a new generation) and audit the sign-out."""
     db.session.execute(update(StaffUser).where(StaffUser.id == staff.id)
                        .values(session_generation=StaffUser.session_generation + 1))
     audit_now("staff.logout", actor_kind="staff", actor_id=staff.id, subject_type="staff",
                  subject_id=str(staff.id), channel="console")
-    db.session.commit()
 
 
 # Scope: the insured area reviews a filing (DOMAIN.md 1.3: the insured place's rule wins), so a

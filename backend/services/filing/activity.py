@@ -7,23 +7,13 @@ from backend.extensions import db
 from backend.lib import clock
 from backend.models import AuditEntry, FamilyLink, Filing, Person
 from backend.services.filing import audit
+from backend.services.unit_of_work import unit_of_work
 from dialogs.prompts import render_prompt
+from dialogs.prompts.catalogue import pairs, word
 
-# What each audited act is called, zh_CN first; an act not listed shows as "处理了您的业务".
-ACTIONS = {
-    "filing.submitted": ("办理了备案", "filed a medical filing"),
-    "filing.cancelled": ("取消了备案", "cancelled a filing"),
-    "filing.viewed": ("查看了备案", "viewed a filing"),
-    "filing.institutions_chosen": ("选定了就医机构", "chose institutions"),
-    "family.invited": ("请求代办您的业务", "asked to act on your behalf"),
-    "family.invite_refused": ("想添加您为家人，但填写的姓名与身份证号不符，没有成功",
-                              "tried to add you as a relative, but the name did not match the ID number"),
-    "family.consented": ("同意了亲属代办", "consented to a relative acting"),
-    "family.revoked": ("结束了亲属代办", "ended a relative's authority"),
-    "family.proof_recorded": ("登记了亲属关系证明", "recorded a proof of relation"),
-    "callback.requested": ("申请了人工服务", "asked for a call back"),
-}
-_OTHER = ("处理了您的业务", "handled your business")
+# What each audited act is called (the words: dialogs/prompts/<lang>/words.yaml, "activity.acts");
+# an act not listed shows as "处理了您的业务" (activity.other).
+ACTIONS = pairs("activity.acts")
 PAGE_SIZE = 50
 
 
@@ -34,30 +24,29 @@ def _relation_word(relation: str, lang: str) -> str:
 
 def _who(entry: AuditEntry, principal: Person, lang: str, links: dict[int, FamilyLink]) -> tuple[str, str]:
     """Return (kind, words) for who acted: the person, a relative, staff or the system."""
-    en = lang.startswith("en")
     if entry.actor_kind == "staff":
-        return "staff", "Staff" if en else "工作人员"
+        return "staff", word("activity", "who_staff", lang)
     if entry.actor_kind != "person" or entry.actor_id is None:
-        return "system", "The system" if en else "系统"
+        return "system", word("activity", "who_system", lang)
     if entry.actor_id == principal.id:
-        return "self", "You" if en else "您本人"
+        return "self", word("activity", "who_self", lang)
     link = links.get(entry.actor_id)
     actor = link.agent if link else db.session.get(Person, entry.actor_id)
     name = actor.name_masked if actor else "*"
     relation = _relation_word(link.agent_relation if link else "other", lang)
-    return "relative", f"Your {relation} {name}" if en else f"您的{relation} {name}"
+    return "relative", word("activity", "who_relative", lang, relation=relation, name=name)
 
 
 def sentence(entry: AuditEntry, principal: Person, lang: str, links: dict[int, FamilyLink]) -> tuple[str, str]:
     """Return (who kind, sentence) such as "您的儿子 张* 于 11月20日 为您办理了备案"."""
     kind, who = _who(entry, principal, lang, links)
-    zh, en = ACTIONS.get(entry.action, _OTHER)
+    act = ACTIONS.get(entry.action) and ACTIONS[entry.action][1 if lang.startswith("en") else 0]
     day = entry.at.astimezone(clock.CHINA)
     on_behalf = kind in ("relative", "staff") and (entry.action.startswith("filing.")
                                                   or entry.action == "family.proof_recorded")
-    if lang.startswith("en"):
-        return kind, f"{who} {en}{' for you' if on_behalf else ''} on {day:%d %b %Y}"
-    return kind, f"{who} 于 {day.month}月{day.day}日 {'为您' if on_behalf else ''}{zh}"
+    return kind, word("activity", "line_for_you" if on_behalf else "line", lang, who=who,
+                      act=act or word("activity", "other", lang),
+                      date=f"{day:%d %b %Y}" if lang.startswith("en") else f"{day.month}月{day.day}日")
 
 
 def activity_for(person: Person, *, lang: str | None = None, limit: int = PAGE_SIZE) -> list[dict]:
@@ -79,7 +68,7 @@ def activity_for(person: Person, *, lang: str | None = None, limit: int = PAGE_S
 
 
 def record_view(actor: Person, filing: Filing, *, channel: str) -> None:
-    """Record that a relative opened a member's filing (once a day each), so the member can see it; commits."""
+    """Record that a relative opened a member's filing (once a day each), so the member can see it (a unit of work)."""
     if filing.principal_person_id == actor.id:
         return
     today_start = clock.now().astimezone(clock.CHINA).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -87,6 +76,7 @@ def record_view(actor: Person, filing: Filing, *, channel: str) -> None:
         AuditEntry.action == "filing.viewed", AuditEntry.actor_id == actor.id,
         AuditEntry.subject_id == filing.reference, AuditEntry.at >= today_start).limit(1))
     if seen is None:
-        audit.record("filing.viewed", actor_kind="person", actor_id=actor.id, principal_id=filing.principal_person_id,
-                     subject_type="filing", subject_id=filing.reference, channel=channel).at = clock.now()
-        db.session.commit()
+        with unit_of_work():
+            audit.record("filing.viewed", actor_kind="person", actor_id=actor.id,
+                         principal_id=filing.principal_person_id, subject_type="filing",
+                         subject_id=filing.reference, channel=channel).at = clock.now()

@@ -14,19 +14,15 @@ from backend.lib import clock
 from backend.models import Filing, OutboxMessage
 from backend.services.filing import audit, notifications
 from backend.worker.errors import DeliveryFailed, RetryLater
+from dialogs.prompts.catalogue import both
 
 EVENTS = {"filing.registered": "registered", "filing.cancelled": "cancelled", "filing.superseded": "superseded"}
 
 # Kinds of failed hand-off, for the dashboard: staff need to know which fault to chase, not every
 # distinct message. A failure is recorded as "refused: <settlement error code> <params>" (_failed).
-FAILURE_KINDS = {
-    "data_invalid": "备案数据被拒 filing data refused",
-    "access_refused": "访问令牌被拒 access token refused",
-    "wrong_address": "结算地址不对 wrong settlement URL",
-    "duplicate_key": "交接编号重复 hand-off key reused",
-    "other_refusal": "其他拒收原因 other refusal",
-    "unknown": "未记录原因 no reason recorded",
-}
+FAILURE_KINDS = {kind: both("console", f"handoff_{kind}")
+                 for kind in ("data_invalid", "access_refused", "wrong_address", "duplicate_key", "other_refusal",
+                              "unknown")}
 _KIND_OF_CODE = {
     "invalid_input": "data_invalid", "bad_request": "data_invalid", "payload_too_large": "data_invalid",
     "unauthorized": "access_refused", "invalid_token": "access_refused",
