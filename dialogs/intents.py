@@ -276,12 +276,7 @@ _AMOUNT_CUE = re.compile(r"(?:花了?|花费|费用|要花|估计|大概|总共|
                          r"[一二两三四五六七八九十百千万\d]")
 _FILED_PLACE = re.compile(r"备案的?(?:那个)?(?:城市|地方)|备案那个|原来那个|同一个城市|same (?:city|place)|where i filed")
 
-_CARE_WORDS = (
-    ("pharmacy", r"药店|药房|买药|配药|pharmacy|drugstore"),
-    ("inpatient", nlu.INPATIENT_WORDS),
-    ("chronic", r"慢病|慢特病|慢性病|门特|门慢|chronic"),
-    ("outpatient", r"(?<!普通)门诊(?!慢特病|慢病|特殊)|看门诊|outpatient"),
-)
+_CARE_WORDS = nlu.CARE_WORDS
 _FIELD_WORDS = (
     ("principal", r"为谁|给谁|本人|替谁"),
     ("insured_area", r"参保地|参保|交医保|医保在|insured"),

@@ -224,6 +224,22 @@ _AGENT_BEFORE = re.compile(r"(?:让|叫|找|请|托|拜托)(?:我|俺|咱)?(?:�
 _SELF = re.compile(r"给我自己|为我自己|给自己|为自己|替自己|自己办|我自己办|本人|我自己(?!要掏|要付|掏|付|出|花)|自个儿?|"
                    r"\bmyself\b")
 
+# What care a message is about. CARE_WORDS say it in any message ("深圳哪家医院能住院"); CARE_ANSWER_WORDS
+# add the looser words that count only as the answer to "what care is it for?" ("看病", "复查", "手术").
+CARE_WORDS = (
+    ("pharmacy", r"药店|药房|买药|配药|pharmacy|drugstore"),
+    ("inpatient", INPATIENT_WORDS),
+    ("chronic", r"慢病|慢特病|慢性病|门特|门慢|chronic"),
+    ("outpatient", r"(?<!普通)门诊(?!慢特病|慢病|特殊)|看门诊|outpatient"),
+)
+_CARE_ANSWER_EXTRA = {
+    "pharmacy": r"拿药|medicine",
+    "inpatient": r"手术|开刀|换膝盖|换髋|surgery|operation",
+    "chronic": r"透析|化疗|放疗|dialysis",
+    "outpatient": r"门诊|看病|看医生|复查|检查|挂号|see(?:ing)? a doctor|check-?up|not stay",
+}
+CARE_ANSWER_WORDS = tuple((care, f"{pattern}|{_CARE_ANSWER_EXTRA[care]}") for care, pattern in CARE_WORDS)
+
 
 def _who(t: str) -> tuple[str | None, str | None]:
     # "想给自己备个案，在深圳帮孩子带孙子": saying it is for oneself outranks a relative in passing.

@@ -25,12 +25,7 @@ TABLE = (
     ("district", "district", "institution"),
     ("institution", "institution", None),
 )
-_CARE_WORDS = (
-    ("pharmacy", r"买药|拿药|药店|药房|配药|pharmacy|drugstore|medicine"),
-    ("inpatient", nlu.INPATIENT_WORDS + r"|手术|开刀|换膝盖|换髋|surgery|operation"),
-    ("chronic", r"慢病|慢特病|慢性病|透析|化疗|放疗|chronic|dialysis"),
-    ("outpatient", r"门诊|看病|看医生|复查|检查|挂号|outpatient|see(?:ing)? a doctor|check-?up|not stay"),
-)
+_CARE_WORDS = nlu.CARE_ANSWER_WORDS  # the answer to "what care?": the looser words count too
 
 
 def _care_from(text: str, ctx: Context) -> tuple[str | None, str | None]:
