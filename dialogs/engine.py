@@ -111,6 +111,13 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
         return switched
     if intent == "unclear" and not _WORDS.search(text):
         return _ask(state, ctx, notes=(Reply("common.not_understood"),))
+    place = _place_alone(text, extraction) if flow.name == "filing" and choice_number is None and \
+        spec.slot not in ("treatment_area", "insured_area") and intent in ("unclear", "answer") else None
+    if place is not None and place.code != state.slots.get("treatment_area"):
+        # "深圳" at "长期还是临时?": no answer to the question, but the city said again, or another one: it changes
+        # the treatment area (checked as if answered there), then the question comes again.
+        return _correct(intents.Understanding("correct", {"area": place.code, "field": "treatment_area"},
+                                              extraction=extraction), text, extraction, state, ctx)
     taken = _answer(text, choice_number, understood.option if intent == "answer" else None, extraction, flow, spec,
                     state, ctx)
     if choice_number is None and flow.name in FORMS and taken.state.flow == flow.name and not taken.effects \
@@ -124,6 +131,18 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
             asked = taken.replies[:-1] if taken.replies else ()
             return Step(fixed.state, _merge(asked, fixed.replies), fixed.effects)
     return taken
+
+
+_PLACE_FILLER = re.compile(r"[去到是在就吧啊呀哈的了嗯哦噢，。,.!！?？、\s]|市|那边|那儿|那里|看病|就医")
+
+
+def _place_alone(text: str, extraction):
+    """Return the one place a message names when it says nothing else ("深圳", "是深圳", "去深圳吧"), else None."""
+    areas = ([extraction.treatment_area] if extraction.treatment_area else []) + list(extraction.unassigned_areas)
+    if len(areas) != 1 or extraction.insured_area is not None:
+        return None
+    rest = (text or "").replace(areas[0].name, "").replace(areas[0].short_name, "")
+    return None if _PLACE_FILLER.sub("", rest) else areas[0]
 
 
 def _also_answers(understood: intents.Understanding, spec, state: DialogState, ctx: Context) -> bool:
@@ -457,8 +476,14 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
         return Step(state, (blocked,))
     if intent == "estimate":
         state.memory["wants_estimate"] = True
+    said_now = flow.start(extraction, ctx) if name == "filing" else {}  # before memory fills the extraction in
     started = _start(name, memory.merged(state.memory, extraction, ctx), ctx, state)
     said = tuple(started.slots.pop(NOTES, ()))
+    if name == "filing":
+        # What was said before (an unfinished draft, an earlier message) fills the form: say so, so that a
+        # city or a date is never assumed silently; naming another one at any step changes it.
+        carried = memory.carried_over(said_now, started.slots, ctx)
+        said += (Reply("filing.carried_over", carried),) if carried else ()
     intro = (Reply(f"{name}.intro", memory.intro_params(started.slots, ctx)),)
     first = flow.current(started.slots, ctx)
     if first is not None and first.name == "confirmed":
@@ -562,6 +587,8 @@ def _command(command: str, state: DialogState, ctx: Context) -> Step:
         ended = DialogState(large_text=state.large_text, turns=state.turns + 1, memory=state.memory)
         return Step(ended, (Reply(f"{flow.name}.cancelled"),))
     if command == "restart":
+        # "重新开始" means from scratch: the unfinished draft and what was said for it are not filled in again.
+        memory.forget_said(state.memory)
         restarted = _start(flow.name, nlu.extract("", today=ctx.today, gazetteer=ctx.gazetteer), ctx, state)
         return _ask(restarted, ctx, notes=(Reply("common.restarted"),))
     if command == "back":

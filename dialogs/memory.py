@@ -87,6 +87,27 @@ def keep_draft(memory: dict, slots: dict) -> None:
         memory[DRAFT] = kept
 
 
+def forget_said(memory: dict) -> None:
+    """Forget an unfinished filing and the places, category and dates said for it ("重新开始")."""
+    for key in (DRAFT, "treatment_area", "category", "start_date", "end_date"):
+        memory.pop(key, None)
+
+
+# What a carried-over value is called when the form says it was filled from earlier words.
+_CARRIED = ("treatment_area", "category", "start_date", "end_date")
+
+
+def carried_over(said_now: dict, slots: dict, ctx: Context) -> dict:
+    """Return the form's values that came from earlier words, not from this message, as the reply shows them."""
+    out = {}
+    for key in _CARRIED:
+        value = slots.get(key)
+        if value in (None, "") or said_now.get(key) == value:
+            continue
+        out[key] = ctx.gazetteer.display_name(value, ctx.lang) if key == "treatment_area" else value
+    return out
+
+
 def merged(memory: dict, extraction: nlu.Extraction, ctx: Context) -> nlu.Extraction:
     """Return the message's extraction with what memory knows filled into its empty slots."""
     ex = extraction
