@@ -15,16 +15,9 @@ from backend.services.filing import documents
 from backend.worker import wechat_notifications
 from backend.worker.dispatch import deliver_pending
 from tests.lib.test_uploads import jpeg_with_gps
-from tests.support.console import ConsoleActions, create_staff, filing, pending_filing, text
+from tests.support.console import ConsoleActions, filing, pending_filing, text
 
 REASON = "照片太暗，看不清单位公章"
-
-
-@pytest.fixture()
-def case(app, people, today):
-    with app.app_context():
-        create_staff("reviewer-hefei")
-        return pending_filing(people.worker)
 
 
 @pytest.fixture()

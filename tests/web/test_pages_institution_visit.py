@@ -7,20 +7,11 @@ import re
 
 import pytest
 
-from backend.extensions import db
-from backend.services.data import reference_data
 from tests.support.pages import PageActions, questions
 
 PEOPLES = "SH4403000003"  # 深圳市人民医院
 FUTIAN = "SH4403000006"  # 深圳市福田区人民医院, inpatient only
 NEAR_FUTIAN = (22.5431, 114.0579)
-
-
-@pytest.fixture()
-def sample(app, people, today):
-    with app.app_context():
-        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
-        db.session.commit()
 
 
 @pytest.fixture()

@@ -14,17 +14,10 @@ from backend.extensions import db
 from backend.models import AuditEntry, Document, Person
 from backend.services.filing import profile
 from tests.lib.test_uploads import jpeg_with_gps
-from tests.support.console import ConsoleActions, create_staff, filing, pending_filing, text
+from tests.support.console import ConsoleActions, filing, text
 from tests.support.pages import PageActions, questions
 
 REASON = "照片太暗，看不清单位公章"
-
-
-@pytest.fixture()
-def case(app, people, today):
-    with app.app_context():
-        create_staff("reviewer-hefei")
-        return pending_filing(people.worker)
 
 
 @pytest.fixture()

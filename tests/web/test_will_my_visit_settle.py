@@ -11,16 +11,8 @@ from sqlalchemy import select
 from backend.extensions import db
 from backend.lib import clock
 from backend.models import Filing
-from backend.services.data import reference_data
 
 PUMCH = "SH1100000001"  # 北京协和医院
-
-
-@pytest.fixture()
-def sample(app, people, today):
-    with app.app_context():
-        reference_data.import_institutions(reference_data.SAMPLE_INSTITUTIONS_CSV)
-        db.session.commit()
 
 
 @pytest.fixture()
