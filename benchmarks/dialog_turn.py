@@ -6,7 +6,7 @@ What is measured
   request is a real turn of a bound user: token check, load the dialog session
   row, NLU, engine, save with the optimistic lock, commit. The messages follow a
   realistic conversation (start a filing, city, temporary/referral, start date,
-  default validity, materials, phone, then "重新开始", another city, "不办了"),
+  default validity, materials, phone, then "重新开始" and "不办了"),
   so the cycle covers the flow's steps without submitting a filing (a submitted
   filing would change the path of every later cycle). Each connection has its
   own users (64 users over 16 connections), so no two requests ever race for one
@@ -16,6 +16,13 @@ What is measured
   parses the JSON and answers a small JSON) is served by gunicorn with identical
   settings and driven with the same requests. Its throughput is the ceiling of
   the HTTP stack on this machine; the ratio dialog/bare says what the turn costs.
+  A third server, the floor (benchmarks/floor_app.py; --no-floor skips it), does
+  only the database work no persisted turn can skip (read the session row, the
+  conditional UPDATE, commit) with the raw driver, in the same database: the
+  ratio dialog/floor (target >= 50%) says how much more than that the turn costs.
+  Before the servers, benchmarks/turn_stages.py drives the same conversation
+  in-process and prints the CPU per turn (target <= 1.5 ms) split by stage
+  (identity, session, context, engine, effects, render, commit, the rest).
 
   Both on a fresh SQLite database (temporary directory) and on a fresh
   PostgreSQL database (CREATE DATABASE bench_dialog_<pid> at 127.0.0.1:5432,
@@ -65,11 +72,15 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import turn_stages  # noqa: E402  (the in-process CPU per stage)
+
 ROOT = Path(__file__).resolve().parent.parent
 PATH = "/api/v1/dialog/messages"
 SECRET_KEY = "benchmark-only-secret-key"
 TARGET_RATIO = 0.50
 TARGET_P99_MS = 25.0
+TARGET_OF_FLOOR = 0.50  # the turn against the floor endpoint (benchmarks/floor_app.py), served the same way
 PG_ADMIN_DSN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres connect_timeout=5"
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/{db}"
 
@@ -84,8 +95,7 @@ CONVERSATION: list[dict] = [
     {"choice": 1},          # 默认有效期
     {"choice": 1},          # materials
     {"choice": 1},          # 用已留的电话 -> confirm step
-    {"text": "重新开始"},
-    {"text": "苏州"},
+    {"text": "重新开始"},   # from scratch: the draft is forgotten, so every cycle takes the same path
     {"text": "不办了"},
 ]
 
@@ -183,6 +193,44 @@ def prepare_database(backend: str, users: int) -> tuple[dict, list[str]]:
     # The servers run as in production (same secret, so the development tokens stay valid).
     server_env = dict(cli_env, APP_ENV="production")
     return server_env, tokens
+
+
+def prepare_floor(env: dict, tokens: list[str]) -> str:
+    """Give the floor endpoint (benchmarks/floor_app.py) its session rows, keyed by the same tokens, in the
+    run's database; return its FLOOR_DB."""
+    ddl = "CREATE TABLE floor_sessions (user_key TEXT PRIMARY KEY, version INTEGER NOT NULL, state TEXT NOT NULL)"
+    rows = [(t, 1, json.dumps({"step": "idle", "slots": {"city": "深圳"}})) for t in tokens]
+    url = env["DATABASE_URL"]
+    if url.startswith("sqlite:///"):
+        import sqlite3
+
+        path = url[len("sqlite:///"):]
+        with sqlite3.connect(path) as conn:
+            conn.execute(ddl)
+            conn.executemany("INSERT INTO floor_sessions VALUES (?, ?, ?)", rows)
+        return path
+    import psycopg
+
+    dsn = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as conn:
+        conn.execute(ddl)
+        conn.cursor().executemany("INSERT INTO floor_sessions VALUES (%s, %s, %s)", rows)
+    return dsn
+
+
+def stage_figures(env: dict, tokens: list[str], workdir: str) -> dict | None:
+    """Run benchmarks/turn_stages.py on the run's database: in-process CPU per turn and per stage."""
+    tokens_file = Path(workdir) / "tokens.json"
+    tokens_file.write_text(json.dumps(tokens))
+    out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "turn_stages.py"), "--json",
+                          "--database-url", env["DATABASE_URL"], "--tokens-file", str(tokens_file),
+                          "--turns", str(ARGS.stage_turns)],
+                         env=env, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    line = next((ln for ln in out.stdout.splitlines() if ln.startswith("STAGES ")), None)
+    if out.returncode != 0 or line is None:
+        print(f"    in-process stages could not be measured:\n{out.stderr[-1500:]}")
+        return None
+    return json.loads(line[len("STAGES "):])
 
 
 def pg_admin(sql: str) -> None:
@@ -369,6 +417,18 @@ def lua_string(s: str) -> str:
     return f"[{level}[{s}]{level}]"
 
 
+# Each wrk connection (a Lua thread) gets an id, so it can take its own slice of the users.
+LUA_THREADS = """local threads = {}
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+"""
+
+
 def write_lua(path: Path, tokens: list[str], per: int, expected: list[str] | None) -> None:
     """Write the wrk script: one connection per wrk thread, with its own users and positions."""
     tok = ",\n".join(lua_string(t) for t in tokens)
@@ -385,15 +445,7 @@ local expected = {{
 {exp}
 }}
 local per = {per}
-local threads = {{}}
-local next_id = 0
-
-function setup(thread)
-  thread:set("id", next_id)
-  next_id = next_id + 1
-  table.insert(threads, thread)
-end
-
+{LUA_THREADS}
 function init(args)
   mine, pos = {{}}, {{}}
   for i = 1, per do
@@ -589,6 +641,16 @@ def server_times(server: Server, offset: int) -> dict:
     return {"n": len(values), **{f"p{q}": percentile(values, q) for q in (50, 90, 99)}}
 
 
+def reset_sessions(port: int, tokens: list[str]) -> None:
+    """Bring every user's session back to idle with nothing kept, before a run: a run ends mid-conversation,
+    and "不办了" alone keeps an unfinished filing as a draft that the next "我想办" would resume."""
+    for token in tokens:
+        for body in ('{"text":"重新开始"}', '{"text":"不办了"}'):
+            status, reply = post(port, token, body)
+            if status != 200:
+                raise RunError(f"resetting a session answered {status}: {reply}")
+
+
 def measure(server: Server, tokens: list[str], per: int, expected: list[str] | None, args, workdir: str,
             use_wrk: bool, pg: bool) -> LoadResult:
     """Warm up, then measure one server with the conversation requests."""
@@ -597,6 +659,8 @@ def measure(server: Server, tokens: list[str], per: int, expected: list[str] | N
         write_lua(lua, tokens, per, expected)
 
     def load(seconds: float) -> LoadResult:
+        if expected is not None:
+            reset_sessions(server.port, tokens)
         if use_wrk:
             return run_wrk(server.port, lua, args.connections, seconds)
         return run_python_client(server.port, tokens, per, expected, args.connections, seconds)
@@ -627,25 +691,34 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-def print_block(backend: str, worker_label: str, dialog: LoadResult, bare: LoadResult) -> None:
+def print_block(backend: str, worker_label: str, dialog: LoadResult, bare: LoadResult,
+                floor: LoadResult | None = None, stages: dict | None = None) -> None:
     ratio = dialog.rps / bare.rps if bare.rps else 0.0
     print(f"\n  {backend} · gunicorn -w {ARGS.workers} {worker_label} · {ARGS.connections} connections · "
           f"{ARGS.seconds:g}s measured after {ARGS.warmup:g}s warm-up")
     print(f"    {'':15}{'req/s':>9}{'p50 ms':>9}{'p90 ms':>9}{'p99 ms':>9}{'max ms':>9}"
           f"{'non-2xx':>9}{'409':>6}{'sock err':>10}{'off-script':>12}")
-    for label, r in (("dialog turn", dialog), ("bare endpoint", bare)):
+    for label, r in (("dialog turn", dialog), ("bare endpoint", bare)) + ((("floor endpoint", floor),) if floor else ()):
         print(f"    {label:15}{r.rps:9.1f}{r.p50:9.2f}{r.p90:9.2f}{r.p99:9.2f}{r.max:9.1f}"
               f"{r.other_non2xx + r.stale:9d}{r.stale:6d}{r.socket_errors:10d}{r.off_script:12d}")
     if dialog.server_ms:
         s = dialog.server_ms
         print(f"    dialog turn, in-app handling time (app request log, no queueing): "
               f"p50 {s['p50']:.2f} ms, p90 {s['p90']:.2f} ms, p99 {s['p99']:.2f} ms over {s['n']} turns")
-    for label, r in (("dialog", dialog), ("bare", bare)):
+    for label, r in (("dialog", dialog), ("bare", bare)) + ((("floor", floor),) if floor else ()):
         cpu = ", ".join(f"{k} {v:.2f}" for k, v in r.cpu.items() if v == v)  # v == v: not NaN
         print(f"    CPU during the {label} run (cores of 2): {cpu}")
     print(f"    ratio dialog/bare {ratio:6.1%}   target >= {TARGET_RATIO:.0%}     {verdict(ratio >= TARGET_RATIO)}")
+    if floor:
+        of_floor = dialog.rps / floor.rps if floor.rps else 0.0
+        print(f"    ratio floor/bare  {floor.rps / bare.rps if bare.rps else 0.0:6.1%}   (the most any persisted turn "
+              f"could reach on this machine)")
+        print(f"    ratio dialog/floor {of_floor:5.1%}   target >= {TARGET_OF_FLOOR:.0%}     "
+              f"{verdict(of_floor >= TARGET_OF_FLOOR)}")
     print(f"    p99 dialog turn   {dialog.p99:6.2f} ms target <= {TARGET_P99_MS:g} ms  "
           f"{verdict(dialog.p99 <= TARGET_P99_MS)}")
+    if stages:
+        turn_stages.report(backend, stages)
 
 
 ARGS: argparse.Namespace
@@ -656,6 +729,8 @@ def run_backend(backend: str, use_wrk: bool) -> list[tuple[str, str, LoadResult,
     env, tokens = prepare_database(backend, ARGS.users)
     per = ARGS.users // ARGS.connections
     workdir = _TMPDIRS[-1]
+    stages = stage_figures(env, tokens, workdir) if ARGS.stage_turns else None
+    floor_env = dict(env, FLOOR_DB=prepare_floor(env, tokens)) if ARGS.floor else None
     results = []
     for worker_class in ARGS.worker_classes:
         label = f"-k {worker_class}" + (f" --threads {ARGS.threads}" if worker_class == "gthread" else "")
@@ -663,20 +738,25 @@ def run_backend(backend: str, use_wrk: bool) -> list[tuple[str, str, LoadResult,
                            workdir)
         bare = start_server(f"bare-{backend}", ["--chdir", str(ROOT / "benchmarks"), "bare_app:app"], env,
                             worker_class, ARGS.workers, ARGS.threads, workdir)
+        floor = (start_server(f"floor-{backend}", ["--chdir", str(ROOT / "benchmarks"), "floor_app:app"], floor_env,
+                              worker_class, ARGS.workers, ARGS.threads, workdir) if floor_env else None)
         try:
             expected = learn_conversation(app.port, tokens[0])
             dialog_result = measure(app, tokens, per, expected, ARGS, workdir, use_wrk, backend == "postgresql")
             bare_result = measure(bare, tokens, per, None, ARGS, workdir, use_wrk, False)
-            for server in (app, bare):
-                if server.proc.poll() is not None:
+            floor_result = (measure(floor, tokens, per, None, ARGS, workdir, use_wrk, backend == "postgresql")
+                            if floor else None)
+            for server in (app, bare, floor):
+                if server is not None and server.proc.poll() is not None:
                     raise RunError(f"{server.name} died during the run:\n{tail(server.log_path)}")
         finally:
-            stop_process(app.proc)
-            stop_process(bare.proc)
+            for server in (app, bare, floor):
+                if server is not None:
+                    stop_process(server.proc)
         if dialog_result.other_non2xx:
             print(f"    app log tail:\n{tail(app.log_path, 10)}")
-        print_block(backend, label, dialog_result, bare_result)
-        results.append((backend, label, dialog_result, bare_result))
+        print_block(backend, label, dialog_result, bare_result, floor_result, stages)
+        results.append((backend, label, dialog_result, bare_result, floor_result))
     return results
 
 
@@ -713,6 +793,10 @@ def main() -> int:
     parser.add_argument("--users", type=int, default=64)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--python-client", action="store_true", help="use the Python client even if wrk exists")
+    parser.add_argument("--no-floor", dest="floor", action="store_false",
+                        help="skip the floor endpoint (benchmarks/floor_app.py) in the run")
+    parser.add_argument("--stage-turns", type=int, default=600,
+                        help="turns for the in-process CPU breakdown per stage (benchmarks/turn_stages.py); 0 skips it")
     ARGS = parser.parse_args()
     ARGS.backends = [b.strip() for b in ARGS.backends.split(",") if b.strip()]
     ARGS.worker_classes = [w.strip() for w in ARGS.worker_classes.split(",") if w.strip()]
@@ -751,14 +835,16 @@ def main() -> int:
 
     if results:
         print("\n== summary ==")
-        print(f"  {'backend':11}{'workers':26}{'turn req/s':>11}{'bare req/s':>11}{'ratio':>8}{'p50':>8}{'p90':>8}"
-              f"{'p99 ms':>8}{'errors':>8}   ratio>=50%  p99<=25ms")
-        for backend, label, d, b in results:
+        print(f"  {'backend':11}{'workers':26}{'turn req/s':>11}{'bare req/s':>11}{'floor req/s':>12}{'t/bare':>8}"
+              f"{'t/floor':>8}{'p99 ms':>8}{'errors':>8}   t/bare>=50%  t/floor>=50%  p99<=25ms")
+        for backend, label, d, b, f in results:
             ratio = d.rps / b.rps if b.rps else 0.0
-            print(f"  {backend:11}{label:26}{d.rps:11.1f}{b.rps:11.1f}{ratio:8.1%}{d.p50:8.2f}{d.p90:8.2f}"
-                  f"{d.p99:8.2f}{d.errors + b.errors:8d}   {verdict(ratio >= TARGET_RATIO):10}  "
+            of_floor = d.rps / f.rps if f and f.rps else float("nan")
+            print(f"  {backend:11}{label:26}{d.rps:11.1f}{b.rps:11.1f}{(f.rps if f else float('nan')):12.1f}"
+                  f"{ratio:8.1%}{of_floor:8.1%}{d.p99:8.2f}{d.errors + b.errors + (f.errors if f else 0):8d}   "
+                  f"{verdict(ratio >= TARGET_RATIO):11}  {verdict(of_floor >= TARGET_OF_FLOOR) if f else '-':12}  "
                   f"{verdict(d.p99 <= TARGET_P99_MS)}")
-    errors = sum(d.errors + b.errors for _, _, d, b in results)
+    errors = sum(d.errors + b.errors + (f.errors if f else 0) for _, _, d, b, f in results)
     if failure:
         print(f"\nRUN FAILED: {failure}", file=sys.stderr)
         return 2
