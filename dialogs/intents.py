@@ -555,9 +555,9 @@ def _today_iso(ex) -> str | None:
 _LONG, _TEMP = LONG_TERM_CATEGORIES, TEMPORARY_CATEGORIES
 _CATEGORY_VALUES = set(CATEGORIES)
 _VISIT_VALUES = {"inpatient", "outpatient", "chronic", "pharmacy"}
-# A plain "好" / "嗯" picks these where offered. Signing the letter ("signed") and cancelling ("confirm") need
-# words of their own (承诺, 同意, 签 / 确认, 撤): they are promises and acts that cannot be taken back.
-_YES_LIKE = {"yes", "profile", "default_end"}
+# A plain "好" / "嗯" picks these where offered. Submitting ("yes"), signing the letter ("signed") and cancelling
+# ("confirm") need words of their own (提交 / 承诺, 同意, 签 / 确认, 撤): acts that cannot be taken back.
+_YES_LIKE = {"profile", "default_end"}
 # A hedge ("嗯 差不多吧", "应该没问题吧", "I guess") is never a yes to an act that cannot be taken back.
 _HEDGE = (r"差不多|应该|可能|大概|好像|也许|估计|凑合|不确定|不知道|再看看|看看再说|说不好|不太|maybe|probably|i guess|"
           r"i think so|kind of|sort of|not sure|perhaps|i suppose")
@@ -588,8 +588,9 @@ _OPTION_WORDS = {k: re.compile(v) for k, v in {
     "profile": r"用这个|就用|原来|默认|这个号|这个手机|这个电话|本机|留的那个|1\d{2}那个|尾号|same|this one|that one|"
                r"the one on file|"
                r"use it|^用吧?$",
-    "yes": r"确认|提交|没错|没问题|就这样|就这么办|就这么着|对的|^对|^嗯|^好|^行|^中|^ok|^yes|submit|confirm|"
-           r"looks good|correct|go ahead",
+    # Submitting cannot be taken back: only words that say "send it" pick it, never a plain "好", "嗯", "中",
+    # "就这样" or "looks good", which as often mean "I see" or "let's leave it there".
+    "yes": r"确认提交|确定提交|提交|submit|send it",
     "edit": r"修改|要改|改一下|改改|edit|change something",
     "confirm": r"确认|确定|撤吧|撤了|撤销|^撤|confirm|cancel it",
     "keep": r"不撤|别撤|先不|算了|留着|保留|不用了|不要撤|keep|don'?t cancel|no\b|not now|wait",

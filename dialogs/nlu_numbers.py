@@ -24,7 +24,13 @@ _NUMERALS = _DIGITS + "百千万亿点"
 _FIGURE = re.compile(rf"(?<![\d.])([{_NUMERALS}\d.]*[{_NUMERALS}][{_NUMERALS}\d.]*|\d[\d,]*(?:\.\d+)?)([kw]?)",
                      re.IGNORECASE)
 _MONEY_BEFORE = ("¥", "rmb", "人民币")
-_MONEY_AFTER = ("元", "块", "圆", "万", "千", "rmb")
+_MONEY_AFTER = ("元", "块", "圆", "万", "千", "rmb", "yuan", "kuai", "cny")
+# A figure right after one of these is a day, not yuan ("礼拜二", "下周三", "12月16", "dec 16", "the 28th").
+_NOT_MONEY_BEFORE = re.compile(r"(?:礼拜|星期|周|月|第|号|jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec|"
+                               r"january|february|march|april|june|july|august|september|october|november|december|"
+                               r"the|on|till|until|from)\.?\s*$")
+# "三四百块": two neighbouring numerals before a place value are a range; its middle is the figure people mean.
+_RANGE = re.compile(r"([一二三四五六七八九])([一二三四五六七八九])([十百千万])")
 # A figure followed by one of these counts days, years or times, not yuan ("住院10天", "2026年").
 _NOT_MONEY_AFTER = ("年", "月", "日", "号", "岁", "天", "次", "个", "周", "小时", "分", "点", "%", "％", "人", "家")
 _MINUS = ("-", "负", "减")
@@ -41,6 +47,7 @@ def parse_amount(text: str | None) -> Decimal | None:
     plain = unicodedata.normalize("NFKC", text).replace("，", ",").lower()
     # "九百九十九块五" is 999.5: a digit after 块 (or 元) is jiao, tenths of a yuan.
     plain = re.sub(r"(?<=[\d零〇一二两三四五六七八九十百千万])[块元]([一二三四五六七八九\d])(?:毛|角)?(?![\d十百千万])", r"点\1", plain)
+    plain = _RANGE.sub(_middle_of_range, plain)
     found = []
     for match in _FIGURE.finditer(plain):
         figure, unit = match.group(1), match.group(2)
@@ -55,6 +62,8 @@ def parse_amount(text: str | None) -> Decimal | None:
             continue  # "1e30", "A123", "12kg": a code or a figure of something else
         if after.startswith(_NOT_MONEY_AFTER) and not unit:
             continue
+        if _NOT_MONEY_BEFORE.search(before) and not after.startswith(_MONEY_AFTER) and not unit:
+            continue
         value = _figure_value(figure.strip(",."), unit)
         if value is None:
             continue
@@ -63,11 +72,24 @@ def parse_amount(text: str | None) -> Decimal | None:
         found.append((marked, value))
     if not found:
         return None
-    # Prefer a figure that says it is money ("住院10天花了2万" is 20000, not 10).
-    value = next((v for marked, v in found if marked), found[0][1])
+    # Prefer a figure that says it is money ("住院10天花了2万" is 20000, not 10); after a correction cue
+    # ("啥2块钱 俺说的是三四百块", "not 16, 3000 yuan") the last one is what the person means.
+    marked = [v for is_marked, v in found if is_marked]
+    value = (marked[-1] if _CORRECTING.search(plain) else marked[0]) if marked else found[0][1]
     if value < 0 or value > MAX_AMOUNT:
         return None
     return value.quantize(Decimal("0.01")).normalize() if value != value.to_integral() else value.quantize(Decimal(1))
+
+
+_CORRECTING = re.compile(r"说的是|是说|不是|改成|应该是|而是|我是说|\bnot\b|i mean|actually|rather")
+
+
+def _middle_of_range(match: re.Match) -> str:
+    low, high = "一二三四五六七八九".index(match.group(1)) + 1, "一二三四五六七八九".index(match.group(2)) + 1
+    if high != low + 1:
+        return match.group(0)
+    place = {"十": 10, "百": 100, "千": 1000, "万": 10000}[match.group(3)]
+    return str((low * place + high * place) // 2)
 
 
 def _glued_to_letters(plain: str, start: int, end: int) -> bool:

@@ -646,10 +646,15 @@ def choices_confirmed(slots: dict, ctx: Context) -> list[Choice]:
 _SUBMIT_WORDS = re.compile(r"^(?:我)?(?:确认|确定)(?:提交|无误|没问题)?(?:吧|了)?$|^提交(?:吧|了)?$|^submit$|^confirm$")
 
 
+# Agreement that is not "submit": answered with how to submit, never taken as the act.
+_AGREEING = re.compile(r"就这样|就这么|^[中行好嗯对]|没问题|可以|没错|^ok|okay|looks good|sounds good|fine|alright|^yes|^yep|^sure",
+                       re.IGNORECASE)
+
+
 def validate_confirmed(answer: Answer, slots: dict, ctx: Context):
     # Submitting locks a long-term filing for months, so it is taken only from a reply to the whole summary
-    # (which shows every field and the lock date): the choice's number, its words, or a plain yes the intent
-    # layer reads as that choice ("对", "好"). A question, a question mark or anything unclear asks again.
+    # (which shows every field and the lock date): the choice's number or words that say "submit" ("确认提交").
+    # A plain yes ("好", "对", "那就这样吧"), a question, a question mark or anything unclear asks again.
     value = answer.choice
     squashed = re.sub(r"[\W_]+", "", answer.text.lower())
     asked = bool(re.search(r"[?？]", answer.text))  # "确认提交？" is a question, never the act
@@ -661,8 +666,9 @@ def validate_confirmed(answer: Answer, slots: dict, ctx: Context):
         return Accept({"confirmed": True})
     if value == "edit":
         return Accept({"editing": True})
-    if answer.choice is None and intents.is_hedge(answer.text):
-        # "嗯 差不多吧": not a yes to something that cannot be taken back.
+    if answer.choice is None and (intents.is_hedge(answer.text) or answer.extraction.yes_no is True
+                                  or _AGREEING.search(answer.text)):
+        # "嗯 差不多吧", "好", "那就这样吧": not a yes to something that cannot be taken back; say what is.
         return Reject(Reply("filing.say_it_plainly"))
     return Reject(Reply("common.please_choose"))
 

@@ -70,7 +70,8 @@ def test_a_retiree_moving_to_shenzhen_files_in_his_own_words():
         ("承诺书", [LETTER], {"materials": "commitment_letter"}),
         (n(1), [PHONE], {"commitment": "signed"}),
         ("13912345678", [CONFIRM], {"phone": "13912345678"}),
-        ("对", [], {}),
+        ("对", ["filing.say_it_plainly", CONFIRM], {}),  # a plain yes never submits: it says how to
+        ("确认提交", [], {}),
     ])
     slots = submitted(last)
     assert (slots["category"], slots["treatment_area"], slots["start_date"]) == ("retiree_resettled", "440300", "2026-11-23")

@@ -61,3 +61,22 @@ def test_it_writes_phone_digits_read_aloud_as_ascii_digits(said, digits):
 def test_it_leaves_words_that_merely_contain_a_numeral_alone():
     assert spoken_digits("等一下，两个人") == "等一下，两个人"
     assert spoken_digits("") == "" and spoken_digits(None) == ""
+
+
+# Found by personas: a weekday or a day of the month was read as the bill, and a range was not read at all.
+@pytest.mark.parametrize("text, amount", [
+    ("那礼拜二看门诊要是花个三四百块钱能报多少啊", "350"),
+    ("啥2块钱 俺说的是三四百块", "350"),
+    ("花了五六千", "5500"),
+    ("ok so if i see a doctor on dec 16 and the bill is 3000 yuan, how much do i pay?", "3000"),
+    ("no no, the bill is 3000 yuan, not 16", "3000"),
+    ("下周三住院2万", "20000"),
+    ("12月16号去看病花了300", "300"),
+])
+def test_a_day_is_not_the_bill_and_a_range_is_its_middle(text, amount):
+    assert parse_amount(text) == Decimal(amount)
+
+
+@pytest.mark.parametrize("text", ["礼拜二", "星期三去", "till the 28th", "dec 16"])
+def test_a_day_alone_names_no_amount(text):
+    assert parse_amount(text) is None

@@ -77,3 +77,18 @@ def test_starting_over_asks_the_city_again_and_forgets_the_draft(restart):
     chat.say("不办了")
     chat.say("我想办异地就医备案")
     assert chat.state.step == "treatment_area"  # nothing is carried over after starting from scratch
+
+
+@pytest.mark.parametrize("vague", ["那就这样吧", "好", "好吧", "嗯", "中", "行", "对", "没问题", "looks good", "ok"])
+def test_a_vague_yes_at_the_summary_never_submits_and_says_how_to(vague):
+    """Found by a colloquial persona: "那就这样吧" (as often "let's leave it there") submitted a filing locked for
+    six months. Only the number or words that say "submit" send it."""
+    chat = Chat(context())
+    for message in ("我退休了，搬到深圳和儿子一起住", "明天", "承诺书", "我已阅读并承诺", "13912345678"):
+        chat.say(message)
+    assert chat.state.step == "confirmed"
+    step = chat.say(vague)
+    assert not step.effects and chat.state.step == "confirmed"
+    assert "filing.say_it_plainly" in chat.prompts()
+    step = chat.say("确认提交")
+    assert [type(e).__name__ for e in step.effects] == ["SubmitFiling"]
