@@ -439,7 +439,10 @@ def _idle(text: str, understood: intents.Understanding, extraction, state: Dialo
             return Step(started.state, (note,) + started.replies, started.effects)
         return _offer_next(state, ctx, (note,))
     if intent == "chitchat":
-        return _idle_menu(state, (Reply("common.hello"),))
+        if intents.thanks_or_bye(text):
+            # "行，谢了", "谢谢你啊闺女": a goodbye, answered as one, with the short menu for anything else.
+            return _idle_menu(state, (Reply("common.you_are_welcome"),), short=True)
+        return _idle_menu(state, ())  # the welcome itself greets ("您好！我是…"): no second "您好"
     if intent in ("unclear", "file", "find_institution", "will_settle") and state.memory.get("checked") \
             and _FOLLOW_UP.search(text) and not intents.asks_to_file(text):
         # "那下礼拜一呢", "那福田区人民医院呢": the same question again, with what changed.

@@ -85,7 +85,9 @@ _LANG_PHRASE = re.compile(r"[,，.。!！]?\s*(?:(?:can you |could you |please )
                           r"(?:in |speak |use )?chinese(?: please)?)\s*[,，.。!！]?", re.IGNORECASE)
 _LANG_EN = re.compile(r"english|英文|英语|说英|讲英|用英|in english")
 _LANG_ZH = re.compile(r"说中文|讲中文|用中文|中文回|换中文|改中文|切换中文|换成中文|改成中文|用回中文|说汉语|讲普通话|说普通话|"
-                     r"(?:in|speak|use|back to|switch to|change to|go to|reply in|answer in|write in|talk in) "
+                     # "its in chinese" (what a card says) is no request: only asking for it switches.
+                     r"(?:speak|use|back to|switch to|change to|go to|reply in|answer in|write in|talk in|"
+                     r"(?:do|continue|carry on) (?:this |it |that )?in|talk to me in|write to me in) "
                      r"chinese|chinese please|中文就行|中文吧")
 _LARGE = re.compile(r"字太小|(?<!不用)(?<!不要)(?<!关掉)字小|字好小|字有点小|看不清|看不见|看不太清|瞅不清|瞧不清|老花|眼花|"
                     r"眼睛不好|眼神不好|调大|字.{0,2}大(?:一)?点|"
@@ -116,8 +118,14 @@ _CHITCHAT_TOKENS = re.compile(
     r"你好|您好|在吗|在不在|哈喽|嗨|喂|早上好|晚上好|下午好|中午好|谢谢|多谢|谢了|感谢|辛苦了|麻烦你了|再见|拜拜|没事了|没事|"
     r"好的|好嘞|知道了|明白了|收到|你真好|真好|太好了|真棒|好人|小姑娘|姑娘|闺女|小伙子|小伙|同志|师傅|大姐|大哥|老师|小助手|"
     r"助手|机器人|辛苦|"
+    r"行了|行|可以了|好吧|就这样|"
     r"hi|hello|hey|thanks|thank you|thx|bye|goodbye|good morning|ok|there|somuch|alot|verymuch|so much|a lot|"
     r"啦|了|呀|啊|哈|哦|喔|噢|嘛|呢|你|您|哇|嗯")
+
+
+def thanks_or_bye(text: str) -> bool:
+    """Whether a message thanks or takes leave ("行，谢了", "谢谢你啊闺女", "thanks, bye")."""
+    return bool(re.search(r"谢|辛苦|再见|拜拜|没事了|thank|thx|bye", text or "", re.IGNORECASE))
 
 
 def _chitchat(t: str) -> bool:
@@ -542,6 +550,8 @@ def _means(value: str, t: str, slots: dict, ex, labels: dict) -> bool:
         if _NEG_OF.get(kind) and re.search(_NEG_OF[kind], t):
             return False
         return True
+    if kind == "default_end" and ex is not None and (ex.end_date or ex.start_date):
+        return False  # "2 weeks is fine, till the 28th": the day said is the answer, not the default
     if kind in _YES_LIKE and yes and not _is_question(t) and not (kind == "yes" and re.search(_HEDGE, t)) and not any(
             re.search(_OPTION_WORDS[n].pattern, t) for n in _NEGATIVE_FIRST if n in _OPTION_WORDS):
         return True
@@ -576,7 +586,8 @@ _OPTION_WORDS = {k: re.compile(v) for k, v in {
     "change": r"变更|更改|改|换成新|change|update",
     "other_area": r"换.{0,2}(?:城市|地方|个地)|别的城市|其他城市|另一个城市|其它城市|另外的城市|不是这个城市|another city|"
                   r"different city|other city",
-    "long_term": r"长期|一直|好几年|几年|定居|养老|常住|长住|久住|long|permanent|for years",
+    "long_term": r"长期|一直|好几年|几年|定居|养老|常住|长住|久住|不回去了|不打算回去|以后都在|以后就在|住了.{0,3}年|"
+                 r"long|permanent|for years|for good|not going back",
     "temporary": r"临时|短期|几天|几个星期|暂时|一阵|短时间|temporar|short|a few days|a week",
     "today": r"今天|今儿|今日|现在|马上|立刻|today|right now|from now",
     "default_end": r"默认|就按|按规定|按这个|按那个|按政策|不知道|不确定|说不好|随便|default|as (?:is|suggested)|"

@@ -424,7 +424,7 @@ class Extraction:
         return out
 
 
-_END_CUE = re.compile(r"(?:(?<![改换调推挪移])到|至|截至|截止到?|until|(?<!date )(?<!change it )to)\s*$")
+_END_CUE = re.compile(r"(?:(?<![改换调推挪移])到|至|截至|截止到?|until|till|til|(?<!date )(?<!change it )to)\s*(?:the\s*)?$")
 
 
 def extract(text: str, *, today: date, gazetteer: Gazetteer, institutions=None, focus=()) -> Extraction:
@@ -497,7 +497,7 @@ def _fill_dates(t: str, today: date, ex: Extraction) -> None:
     if not mentions:
         return
     if len(mentions) == 1:
-        if _END_CUE.search(t[max(0, mentions[0].start - 4):mentions[0].start]):
+        if _END_CUE.search(t[max(0, mentions[0].start - 10):mentions[0].start]):
             ex.end_date = mentions[0].value
         else:
             ex.start_date = mentions[0].value
