@@ -87,14 +87,14 @@ def keep_draft(memory: dict, slots: dict) -> None:
         memory[DRAFT] = kept
 
 
+# The filing's answers that earlier words may fill in: the form says so when they do, "重新开始" forgets them.
+_CARRIED = ("treatment_area", "category", "start_date", "end_date")
+
+
 def forget_said(memory: dict) -> None:
     """Forget an unfinished filing and the places, category and dates said for it ("重新开始")."""
-    for key in (DRAFT, "treatment_area", "category", "start_date", "end_date"):
+    for key in (DRAFT, *_CARRIED):
         memory.pop(key, None)
-
-
-# What a carried-over value is called when the form says it was filled from earlier words.
-_CARRIED = ("treatment_area", "category", "start_date", "end_date")
 
 
 def carried_over(said_now: dict, slots: dict, ctx: Context) -> dict:

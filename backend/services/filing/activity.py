@@ -40,7 +40,7 @@ def _who(entry: AuditEntry, principal: Person, lang: str, links: dict[int, Famil
 def sentence(entry: AuditEntry, principal: Person, lang: str, links: dict[int, FamilyLink]) -> tuple[str, str]:
     """Return (who kind, sentence) such as "您的儿子 张* 于 11月20日 为您办理了备案"."""
     kind, who = _who(entry, principal, lang, links)
-    act = ACTIONS.get(entry.action) and ACTIONS[entry.action][1 if lang.startswith("en") else 0]
+    act = ACTIONS[entry.action][1 if lang.startswith("en") else 0] if entry.action in ACTIONS else None
     day = entry.at.astimezone(clock.CHINA)
     on_behalf = kind in ("relative", "staff") and (entry.action.startswith("filing.")
                                                   or entry.action == "family.proof_recorded")
