@@ -4,7 +4,9 @@ from __future__ import annotations
 from apiflask import HTTPTokenAuth
 from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from functools import cache
+
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from backend.extensions import db
@@ -68,11 +70,15 @@ def identity_for_token(token: str) -> WeChatIdentity | None:
         return None
     if not isinstance(data, dict):
         return None
-    return db.session.scalar(
-        select(WeChatIdentity)
-        .options(joinedload(WeChatIdentity.person))  # every authenticated call needs the person
-        .where(WeChatIdentity.app_id == data.get("a"), WeChatIdentity.openid == data.get("o"))
-    )
+    return db.session.execute(_identity_by_openid(), {"a": data.get("a"), "o": data.get("o")}).scalar()
+
+
+@cache
+def _identity_by_openid():
+    """The statement every authenticated call runs, built once (building it costs more than running it)."""
+    return (select(WeChatIdentity)
+            .options(joinedload(WeChatIdentity.person))  # every authenticated call needs the person
+            .where(WeChatIdentity.app_id == bindparam("a"), WeChatIdentity.openid == bindparam("o")))
 
 
 def ensure_identity(openid: str, app_id: str = "dev") -> WeChatIdentity:

@@ -58,7 +58,12 @@ class Person(db.Model):
     @property
     def name_masked(self) -> str:
         """Return the name with all but the first character hidden (张*)."""
-        return self.name[:1] + "*" * max(1, len(self.name) - 1)
+        return self.mask_name(self.name)
+
+    @staticmethod
+    def mask_name(name: str) -> str:
+        """Return a name with all but the first character hidden (张*)."""
+        return name[:1] + "*" * max(1, len(name) - 1)
 
     @staticmethod
     def hash_for(raw: str) -> str:

@@ -6,10 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 
 import yaml
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select
 
 from backend.extensions import db
 from backend.lib import pinyin, search_keys
@@ -241,12 +242,16 @@ def _chain_effective_dates(area: str) -> None:
 
 def current_policy(area_code: str, on: date) -> AreaPolicy | None:
     """Return the policy version of an area in force on a date."""
-    return db.session.scalar(
-        select(AreaPolicy)
-        .where(AreaPolicy.area_code == area_code, AreaPolicy.effective_from <= on)
-        .order_by(AreaPolicy.effective_from.desc())
-        .limit(1)
-    )
+    return db.session.scalars(_policy_in_force(), {"area": area_code, "on": on}).first()
+
+
+@cache
+def _policy_in_force():
+    """Built once: the chat asks for an area's rules on most turns of a filing."""
+    return (select(AreaPolicy)
+            .where(AreaPolicy.area_code == bindparam("area"), AreaPolicy.effective_from <= bindparam("on"))
+            .order_by(AreaPolicy.effective_from.desc())
+            .limit(1))
 
 
 def _parse_institution(row: dict, areas: dict[str, str | None], diseases: set[str]) -> tuple[dict, list]:

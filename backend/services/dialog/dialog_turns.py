@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -110,8 +110,7 @@ def find_institutions(*, area, service, disease, district, page, per_page, locat
 def build_context(person: Person | None, session_key: str, large_text: bool,
                   location: tuple[float, float] | None = None, lang: str | None = None) -> Context:
     """Collect what the engine may know about this user for one turn (lazily where it can)."""
-    links = filings.consented_links(person) if person else []
-    members = tuple(Member(k.member_person_id, k.relation, k.member.name_masked) for k in links)
+    members = tuple(Member(*m) for m in filings.consented_members(person.id)) if person else ()
 
     def principal(key: str) -> Person | None:
         if person is None:
@@ -213,10 +212,24 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
     )
 
 
-def _load_session(key: str) -> DialogSession:
-    session = db.session.scalar(select(DialogSession).where(DialogSession.user_key == key))
-    if session is not None:
-        return session
+_SESSIONS = DialogSession.__table__
+# Built once (building a statement costs more than running it): the columns a turn reads, as a plain row
+# (last_reply, the biggest, is read only when a concurrent turn won) ...
+_READ_SESSION = select(_SESSIONS.c.id, _SESSIONS.c.version, _SESSIONS.c.flow, _SESSIONS.c.flow_version,
+                       _SESSIONS.c.step, _SESSIONS.c.slots, _SESSIONS.c.engine_data
+                       ).where(_SESSIONS.c.user_key == bindparam("key"))
+# ... and the conditional UPDATE that claims the row: it matches only the version the turn read. The columns
+# it sets are the keys of the parameters it is given.
+_CLAIM_SESSION = _SESSIONS.update().where(_SESSIONS.c.id == bindparam("claim_id"),
+                                          _SESSIONS.c.version == bindparam("claim_version"))
+_SAVE_REPLY = _SESSIONS.update().where(_SESSIONS.c.id == bindparam("claim_id"))
+
+
+def _load_session(key: str):
+    """Return the session's row (id, version, flow, flow_version, step, slots, engine_data), made if new."""
+    row = db.session.connection().execute(_READ_SESSION, {"key": key}).first()
+    if row is not None:
+        return row
     session = DialogSession(user_key=key, flow="", step=engine.IDLE, slots={}, engine_data={})
     db.session.add(session)
     try:
@@ -427,9 +440,11 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
                   slots=saved.pop("slots"), engine_data=saved, last_channel=channel, last_turn_key=message_key,
                   updated_at=clock.now())
     session_id, read_version = session.id, session.version
-    claim = (update(DialogSession)
-             .where(DialogSession.id == session_id, DialogSession.version == read_version)
-             .execution_options(synchronize_session=False))
+
+    def claim(**columns) -> bool:
+        """Save the columns if the row is still at the version read; False when another turn won."""
+        return db.session.connection().execute(
+            _CLAIM_SESSION, {"claim_id": session_id, "claim_version": read_version, **columns}).rowcount == 1
     # Effects that act (file, cancel, change, bind): the turn claims the session before running them.
     acts = any(isinstance(e, (SubmitFiling, CancelFiling, ChangeFiling, BindIdentity)) for e in step.effects)
     try:
@@ -437,7 +452,7 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
             if acts:
                 # Claim the turn before acting: a concurrent turn on the same session blocks on
                 # this row and then matches nothing, so it can neither submit nor save twice.
-                if db.session.execute(claim.values(version=read_version + 1, **values)).rowcount != 1:
+                if not claim(version=read_version + 1, **values):
                     raise StaleDataError("dialog session changed since it was read")
             # "English please, will Ruijin Hospital settle?": the answer built in this turn is in the new language.
             lang = next((e.lang for e in step.effects if isinstance(e, SetLanguage)), None) or lang
@@ -459,9 +474,8 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
                              [type(e).__name__ for e in step.effects])
             last_reply = {k: v for k, v in result.__dict__.items() if k != "repeated"}
             if acts:
-                db.session.execute(update(DialogSession).where(DialogSession.id == session_id)
-                                   .values(last_reply=last_reply).execution_options(synchronize_session=False))
-            elif db.session.execute(claim.values(version=read_version + 1, last_reply=last_reply, **values)).rowcount != 1:
+                db.session.connection().execute(_SAVE_REPLY, {"claim_id": session_id, "last_reply": last_reply})
+            elif not claim(version=read_version + 1, last_reply=last_reply, **values):
                 # Nothing irreversible was done yet: one conditional UPDATE both claims and saves.
                 raise StaleDataError("dialog session changed since it was read")
             if message_key:

@@ -4,8 +4,9 @@ from __future__ import annotations
 import dataclasses
 import uuid
 from datetime import date
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from backend.extensions import db
@@ -31,6 +32,24 @@ def consented_links(actor: Person) -> list[FamilyLink]:
             FamilyLink.consent_state.in_(("consented", "offline_proof")),
         ).order_by(FamilyLink.id)
     ))
+
+
+def consented_members(actor_id: int) -> list[tuple[int, str, str]]:
+    """Return (member id, relation, masked name) for each member the actor may act for now, as plain values.
+
+    The chat reads this on every turn, so it is one prebuilt column query, not the links as objects.
+    """
+    return [(member_id, relation, Person.mask_name(name))
+            for member_id, relation, name in db.session.execute(_members_of(), {"actor": actor_id})]
+
+
+@cache
+def _members_of():
+    return (select(FamilyLink.member_person_id, FamilyLink.relation, Person.name)
+            .join(Person, Person.id == FamilyLink.member_person_id)
+            .where(FamilyLink.agent_person_id == bindparam("actor"),
+                   FamilyLink.consent_state.in_(("consented", "offline_proof")))
+            .order_by(FamilyLink.id))
 
 
 def resolve_principal(actor: Person, principal_key: str) -> tuple[Person, FamilyLink | None]:
@@ -76,11 +95,15 @@ def _province_of(area_code: str) -> str:
 
 def active_filings(principal_id: int) -> list[Filing]:
     """Return the principal's pending and approved filings, newest first."""
-    return list(db.session.scalars(
-        select(Filing).where(Filing.principal_person_id == principal_id,
-                             Filing.status.in_(rules.ACTIVE_STATUSES))
-        .order_by(Filing.submitted_at.desc())
-    ))
+    return list(db.session.scalars(_active_filings_of(), {"principal": principal_id}))
+
+
+@cache
+def _active_filings_of():
+    """Built once: the chat asks this on most turns of a filing."""
+    return (select(Filing).where(Filing.principal_person_id == bindparam("principal"),
+                                 Filing.status.in_(rules.ACTIVE_STATUSES))
+            .order_by(Filing.submitted_at.desc()))
 
 
 def existing_view(filing: Filing) -> rules.ExistingFiling:
