@@ -137,8 +137,8 @@ class Flow:
         seen, spec = set(), self.step(self.first)
         while spec is not None and spec.name not in seen:
             seen.add(spec.name)
-            applies = spec.applies is None or spec.applies(slots, ctx)
-            if applies and slots.get(spec.slot) in (None, ""):
+            # An answered step is passed without asking whether it applies (that may read the database).
+            if slots.get(spec.slot) in (None, "") and (spec.applies is None or spec.applies(slots, ctx)):
                 return spec
             spec = self.step(spec.next) if spec.next else None
         return None

@@ -1,7 +1,7 @@
 """Plain data passed between the engine, the flows and the backend."""
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
@@ -176,6 +176,38 @@ class Member:
     name_masked: str
 
 
+class Lazy(Sequence):
+    """A tuple read only when a step first looks at it (most turns never ask who the members are).
+
+    Behaves as the tuple its loader returns: iterate, len(), bool(), index; loaded at most once.
+    """
+
+    __slots__ = ("_load", "_items")
+
+    def __init__(self, load: Callable[[], tuple]):
+        self._load, self._items = load, None
+
+    def _all(self) -> tuple:
+        if self._items is None:
+            self._items = tuple(self._load())
+        return self._items
+
+    def __getitem__(self, index):
+        return self._all()[index]
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def __eq__(self, other) -> bool:
+        return tuple(self) == (tuple(other) if isinstance(other, Sequence) else other)
+
+    def __hash__(self) -> int:
+        return hash(self._all())
+
+    def __repr__(self) -> str:
+        return f"Lazy({self._all()!r})" if self._items is not None else "Lazy(<not read>)"
+
+
 @dataclass(frozen=True)
 class ActiveFiling:
     """A pending or approved filing of a principal, as the dialog needs to mention it."""
@@ -221,7 +253,7 @@ class Context:
     self_insured_area: str | None = None
     self_phone_masked: str | None = None
     self_retired: bool = False
-    members: tuple[Member, ...] = ()
+    members: tuple[Member, ...] | Lazy = ()  # a Lazy in the app: read from the database when first asked
     large_text: bool = False
     lang: str = "zh_CN"
     rules_for: Callable[[str], AreaRules | None] = _none

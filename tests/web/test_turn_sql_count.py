@@ -61,6 +61,7 @@ def test_each_kind_of_turn_stays_within_its_statement_budget(app, as_person, peo
     assert answer["state"] == "submitted" and answer["filing"], answer["reply"]
     counted["status question"], answer = _turn(worker, statements, "我的备案办好了吗")
     over = {kind: (count, BUDGET[kind]) for kind, count in counted.items() if count > BUDGET[kind]}
+    print("statements per turn kind:", counted)
     assert over == {}, f"turns over their statement budget (count, budget): {over}; all: {counted}"
     assert set(counted) == set(BUDGET)
 
@@ -72,8 +73,7 @@ def test_the_count_sees_statements_when_a_turn_runs_more(app, as_person, people,
 
     worker = as_person("op-worker")
     _turn(worker, statements, "你好")
-    before, _ = _turn(worker, statements, "公司派我去苏州工作一年")
-    _turn(worker, statements, "返回")
+    before, _ = _turn(worker, statements, "我的备案办好了吗")
     original = dialog_turns.build_context
 
     def with_one_more(*args, **kwargs):
@@ -81,5 +81,5 @@ def test_the_count_sees_statements_when_a_turn_runs_more(app, as_person, people,
         return original(*args, **kwargs)
 
     monkeypatch.setattr(dialog_turns, "build_context", with_one_more)
-    after, _ = _turn(worker, statements, "公司派我去苏州工作一年")
+    after, _ = _turn(worker, statements, "我的备案办好了吗")
     assert after == before + 1

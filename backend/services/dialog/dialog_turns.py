@@ -32,7 +32,7 @@ from dialogs import engine
 from dialogs.prompts import render_step
 from dialogs.types import (
     ActiveFiling, AreaRules, BindIdentity, CancelFiling, ChangeFiling, CheckChronic, CheckInstitution, CheckSettlement,
-    Context, DiseaseEntry, InstitutionHit, Member, Reply, RequestCallback, SetLanguage, SetLargeText, ShowFilings, Step,
+    Context, DiseaseEntry, InstitutionHit, Lazy, Member, Reply, RequestCallback, SetLanguage, SetLargeText, ShowFilings, Step,
     SubmitFiling,
 )
 
@@ -110,7 +110,8 @@ def find_institutions(*, area, service, disease, district, page, per_page, locat
 def build_context(person: Person | None, session_key: str, large_text: bool,
                   location: tuple[float, float] | None = None, lang: str | None = None) -> Context:
     """Collect what the engine may know about this user for one turn (lazily where it can)."""
-    members = tuple(Member(*m) for m in filings.consented_members(person.id)) if person else ()
+    # Read only if the step asks (who may I file for?): most turns never do.
+    members = Lazy(lambda: (Member(*m) for m in filings.consented_members(person.id))) if person else ()
 
     def principal(key: str) -> Person | None:
         if person is None:
