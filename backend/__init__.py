@@ -8,7 +8,7 @@ from flask import Flask
 
 from backend import errors, logging_setup
 from backend.config import build_config
-from backend.extensions import db, limiter, migrate
+from backend.extensions import db, limiter, migrate, skip_limiter_where_unlimited
 from backend.lib import crypto
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent / "migrations")
@@ -55,8 +55,10 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True, compare_type=True)
     errors.keep_own_retry_after(app, limiter.init_app)
+    skip_limiter_where_unlimited(app)
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         _tune_sqlite(app)
+    _ping_when_idle(app)
 
     from backend import models  # noqa: F401  (register the mappers)
     from backend.health import bp as health_bp
@@ -100,6 +102,46 @@ def create_app(config: dict | None = None, *, service: str = "assistant") -> Fla
     if service == "assistant":
         queue.start_when_served(app)
     return app
+
+
+# A pooled connection idle longer than this is pinged before a request gets it (see _ping_when_idle).
+PING_AFTER_IDLE_SECONDS = 2.0
+
+
+def _ping_when_idle(app: Flask) -> None:
+    """Ping a pooled connection before use only when it has been idle a while (pool_pre_ping, made cheaper).
+
+    A ping on every checkout is one more round trip on every request (about a tenth of a dialog turn's
+    database work on PostgreSQL). A connection handed back moments ago was working moments ago; one idle
+    for PING_AFTER_IDLE_SECONDS (a quiet server, a database restarted overnight) is pinged and replaced if
+    it fails. A restart under load can still reach a connection in use: that request's statement fails,
+    SQLAlchemy throws away every connection of the pool at once, and the request is answered 503 with a
+    retry hint (backend/errors.py), at most once per worker.
+    """
+    import time
+
+    from sqlalchemy import event, exc
+
+    with app.app_context():
+        engines = list(db.engines.values())  # the primary and the search replica, when there is one
+
+    def _idle_from(_dbapi_conn, record, *_):
+        record.info["idle_since"] = time.monotonic()
+
+    for engine in engines:
+        event.listen(engine, "connect", _idle_from)
+        event.listen(engine, "checkin", _idle_from)
+
+        @event.listens_for(engine, "checkout")
+        def _ping(dbapi_conn, record, _proxy, dialect=engine.dialect):
+            if time.monotonic() - record.info.get("idle_since", 0.0) < PING_AFTER_IDLE_SECONDS:
+                return
+            try:
+                alive = dialect.do_ping(dbapi_conn)
+            except Exception:
+                alive = False
+            if not alive:
+                raise exc.DisconnectionError("the pooled connection failed its ping")  # the pool connects anew
 
 
 def _tune_sqlite(app: Flask) -> None:

@@ -180,8 +180,9 @@ class Config:
         self.REFERENCE_CACHE_TTL = _read("REFERENCE_CACHE_TTL", 600.0, _seconds)
         self.PORT = _read("PORT", 5000, _positive_int)
         self.INSTANCE_PATH = str(instance)
-        # pre_ping: a connection broken by a database restart is replaced, not handed to a request.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # No ping on every checkout: backend/__init__.py pings a connection that was idle a while, so a
+        # connection broken by a database restart is replaced, not handed to a request.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": False}
         # Read whatever the database, so a bad value is refused on SQLite too, before production.
         pool = {"pool_size": _read("DB_POOL_SIZE", 5, _positive_int),
                 "max_overflow": _read("DB_MAX_OVERFLOW", 5, _count),

@@ -3,6 +3,7 @@ import logging
 
 from flask import current_app, request
 from flask_limiter import Limiter
+from flask_limiter.util import get_qualified_name
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import MetaData
@@ -54,6 +55,46 @@ def _client_address() -> str:
 # Storage is chosen in create_app: Redis when REDIS_URL is set (shared by every
 # instance), process memory otherwise (the embedded single-process mode).
 limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=True)
+_UNLIMITED: dict[tuple[int, str], bool] = {}
+
+
+@limiter.request_filter
+def _endpoint_has_no_limits() -> bool:
+    """Let a request pass the limiter at once when its endpoint has no limit at all (the dialog turn).
+
+    There are no default or application-wide limits, so an endpoint without a limit of its own is
+    never limited; asking the limiter to work that out costs about a twentieth of a dialog turn. The
+    answer is the limiter's own (its resolved limits for the endpoint), worked out once per endpoint.
+    """
+    app, endpoint = current_app._get_current_object(), request.endpoint or ""
+    key = (id(app), endpoint)
+    found = _UNLIMITED.get(key)
+    if found is None:
+        view = app.view_functions.get(endpoint)
+        name = get_qualified_name(view) if view is not None else ""
+        manager = limiter.limit_manager
+        # Asked as the view's own decorator would ask (in_middleware=False), so its limits count too.
+        defaults, decorated = manager.resolve_limits(app, endpoint, request.blueprint, name, False, False)
+        found = _UNLIMITED[key] = not (defaults or decorated or manager.application_limits
+                                       or manager.has_hints(endpoint) or name in limiter._marked_for_limiting)
+    return found
+
+
+def skip_limiter_where_unlimited(app) -> None:
+    """Wrap the limiter's before-request check so an endpoint without any limit skips it entirely.
+
+    The request filter above makes the limiter find no limits; it would still evaluate that empty list
+    (meta limits, exemption scopes) on every request. A limited endpoint goes through the check unchanged.
+    """
+    funcs = app.before_request_funcs.setdefault(None, [])
+    for index, func in enumerate(funcs):
+        if getattr(func, "__self__", None) is limiter and func.__name__ == "_check_request_limit":
+            def check(_check=func):
+                if not _endpoint_has_no_limits():
+                    return _check()
+                return None
+
+            funcs[index] = check
 
 
 def public_rate_limit() -> str:

@@ -2,9 +2,11 @@
 
 What is measured
   The benchmark's conversation (benchmarks/dialog_turn.py, CONVERSATION) sent as real
-  `POST /api/v1/dialog/messages` requests through the app's WSGI interface (Flask's test client: no
-  HTTP server, no network, no other process on this thread), by bound users, on the database the
-  caller prepared. Every turn does everything a served turn does: token check, session row, NLU,
+  `POST /api/v1/dialog/messages` requests through the app's WSGI interface: the environ a server would
+  hand over is built once per user and message, and each turn is app(environ, start_response) with the
+  body read to the end (no HTTP server, no network, no other process on this thread), by bound users, on
+  the database the caller prepared. What is measured is the app, from the WSGI call to the last byte of
+  the reply. Every turn does everything a served turn does: token check, session row, NLU,
   engine, effects, the conditional UPDATE and the commit, the JSON reply.
 
 How
@@ -29,6 +31,7 @@ Run
 from __future__ import annotations
 
 import argparse
+import io
 import json
 import os
 import sys
@@ -91,22 +94,41 @@ def run(tokens: list[str], turns: int, warmup_cycles: int = 2) -> dict:
     from dialog_turn import CONVERSATION
     from sqlalchemy import event
 
+    from flask.testing import EnvironBuilder
+
     from backend import create_app
     from backend.extensions import db
 
     clock = StageClock()
     instrument(clock)
     app = create_app()
-    client = app.test_client()
     statements = [0]
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", lambda *a, **k: statements.__setitem__(0, statements[0] + 1))
     headers = [{"Authorization": f"Bearer {token}"} for token in tokens]
 
+    # Each request is the WSGI environ a server hands the app (built once per user and message, as gunicorn
+    # builds it from the socket), sent through app(environ, start_response) and its body read to the end:
+    # the app's CPU from WSGI in to the reply out. The test client's own request building and response
+    # wrapping are not part of a served turn, so they are not measured.
+    environs: dict = {}
+
     def one(user: int, body: dict) -> None:
-        response = client.post("/api/v1/dialog/messages", json=body, headers=headers[user])
-        if response.status_code != 200:
-            raise SystemExit(f"turn failed: {response.status_code} {response.get_data(as_text=True)[:300]}")
+        key = (user, json.dumps(body, sort_keys=True))
+        if key not in environs:
+            builder = EnvironBuilder(app, path="/api/v1/dialog/messages", method="POST", json=body,
+                                     headers=headers[user])
+            environ = builder.get_environ()
+            environs[key] = (environ, environ["wsgi.input"].read())
+        environ, raw = environs[key]
+        status: list[str] = []
+        chunks = app({**environ, "wsgi.input": io.BytesIO(raw)}, lambda s, h, e=None: status.append(s))
+        try:
+            data = b"".join(chunks)
+        finally:
+            getattr(chunks, "close", lambda: None)()
+        if not status[0].startswith("200"):
+            raise SystemExit(f"turn failed: {status[0]} {data[:300].decode('utf-8', 'replace')}")
 
     def cycles(count: int) -> int:
         """Whole conversations, users taking turns; each ends with "不办了", so every session ends idle."""
