@@ -1,11 +1,12 @@
 """Signed, expiring session tokens for the mini-program API (Authorization: Bearer ...)."""
 from __future__ import annotations
 
+import time
+from functools import cache
+
 from apiflask import HTTPTokenAuth
 from flask import current_app, g
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from functools import cache
-
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
@@ -59,18 +60,36 @@ def identity_for_page_code(code: str) -> WeChatIdentity | None:
 
 def identity_for_token(token: str) -> WeChatIdentity | None:
     """Return the identity a valid, unexpired token names, else None."""
-    max_age = current_app.config["SESSION_TOKEN_SECONDS"]
-    try:
-        data = _serializer().loads(token, max_age=max_age)
-    except SignatureExpired:
-        g.auth_problem = "token_expired"
-        return None
-    except BadSignature:
-        g.auth_problem = "invalid_token"
-        return None
-    if not isinstance(data, dict):
-        return None
+    config = current_app.config
+    max_age = config["SESSION_TOKEN_SECONDS"]
+    key = (config["SECRET_KEY"], token)
+    seen = _verified.get(key)
+    if seen is not None and time.time() - seen[1] <= max_age:
+        data = seen[0]  # this very token was verified before and has not expired since
+    else:
+        try:
+            data, signed_at = _serializer().loads(token, max_age=max_age, return_timestamp=True)
+        except SignatureExpired:
+            g.auth_problem = "token_expired"
+            return None
+        except BadSignature:
+            g.auth_problem = "invalid_token"
+            return None
+        if not isinstance(data, dict):
+            return None
+        if len(_verified) >= _VERIFIED_MAX:
+            _verified.clear()
+        _verified[key] = ({"a": data.get("a"), "o": data.get("o")}, signed_at.timestamp())
+    # The identity is read on every call: an unbound or removed identity is never served from memory.
     return db.session.execute(_identity_by_openid(), {"a": data.get("a"), "o": data.get("o")}).scalar()
+
+
+# Tokens whose signature this process has checked: (secret, token) -> (what it names, when it was signed).
+# A phone sends the same token with every message, and checking the signature again each time costs as
+# much as the identity's query; only a token this process verified itself is taken from here, and only
+# until it expires. Bounded: cleared when full (the next call of each token verifies it again).
+_verified: dict[tuple[str, str], tuple[dict, float]] = {}
+_VERIFIED_MAX = 10_000
 
 
 @cache

@@ -6,6 +6,7 @@ so a blueprint that needs a different policy (e.g. a page embedding a map) sets 
 from __future__ import annotations
 
 from flask import Flask, Response, request
+from flask.sessions import SecureCookieSessionInterface
 
 # No inline scripts or styles anywhere: templates load CSS from /static, and charts are inline SVG
 # drawn with presentation attributes (which CSP does not treat as inline style).
@@ -24,8 +25,22 @@ def _is_html(response: Response) -> bool:
     return (response.mimetype or "").startswith("text/html")
 
 
+class _CookieFirstSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, looking for the cookie before building the signer.
+
+    API calls (a dialog turn on every message) carry a bearer token and no session cookie: they get an
+    empty session at once instead of a signer built for nothing. With a cookie, nothing changes.
+    """
+
+    def open_session(self, app: Flask, request):
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
 def init_app(app: Flask) -> None:
     """Install the header hook and the session-cookie defaults on the app."""
+    app.session_interface = _CookieFirstSessionInterface()
     # Lax keeps the cookie off cross-site POSTs (CSRF defence in depth); Secure where TLS is certain.
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     if not app.config.get("SESSION_COOKIE_SAMESITE"):

@@ -245,6 +245,18 @@ def current_policy(area_code: str, on: date) -> AreaPolicy | None:
     return db.session.scalars(_policy_in_force(), {"area": area_code, "on": on}).first()
 
 
+def policy_row_in_force(area_code: str, on: date):
+    """The same policy version as a plain row (column attributes only): what the chat reads on most turns."""
+    return db.session.connection().execute(_policy_row_in_force(), {"area": area_code, "on": on}).first()
+
+
+@cache
+def _policy_row_in_force():
+    table = AreaPolicy.__table__
+    return (select(table).where(table.c.area_code == bindparam("area"), table.c.effective_from <= bindparam("on"))
+            .order_by(table.c.effective_from.desc()).limit(1))
+
+
 @cache
 def _policy_in_force():
     """Built once: the chat asks for an area's rules on most turns of a filing."""

@@ -26,7 +26,7 @@ from backend.services.dialog import dialog_manage, dialog_people, institution_na
 from backend.services.filing import documents, eligibility, filings, institution_search, institutions, paper_requests, readiness
 from backend.lib.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.dialog.gazetteer import area_name, gazetteer
-from backend.services.data.reference_data import current_policy
+from backend.services.data.reference_data import policy_row_in_force
 from backend.services.unit_of_work import unit_of_work
 from dialogs import engine
 from dialogs.prompts import render_step
@@ -68,7 +68,7 @@ def user_key(identity: WeChatIdentity) -> str:
 
 
 def _area_rules(area_code: str, policy_of=None) -> AreaRules | None:
-    policy = (policy_of or (lambda code: current_policy(code, clock.today())))(area_code)
+    policy = (policy_of or (lambda code: policy_row_in_force(code, clock.today())))(area_code)
     if policy is None:
         return None
     return AreaRules(
@@ -135,14 +135,14 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
 
     def policy_of(area: str):
         # The area's rules in force today, read once a turn (the rules, the lock and the dates all ask).
-        return once("policy", area, lambda code: current_policy(code, clock.today()))
+        return once("policy", area, lambda code: policy_row_in_force(code, clock.today()))
 
     def _filings_for(key: str) -> tuple[ActiveFiling, ...]:
         target = principal(key)
         if target is None:
             return ()
         result = []
-        for f in filings.active_filings(target.id):
+        for f in filings.active_filing_rows(target.id):
             view = filings.existing_view(f)
             result.append(ActiveFiling(
                 reference=f.reference, category=f.category, treatment_area_code=f.treatment_area_code,
@@ -170,7 +170,7 @@ def build_context(person: Person | None, session_key: str, large_text: bool,
 
     def _views(key: str) -> list[rules.ExistingFiling]:
         target = principal(key)
-        return [filings.existing_view(f) for f in filings.active_filings(target.id)] if target else []
+        return [filings.existing_view(f) for f in filings.active_filing_rows(target.id)] if target else []
 
     def conflict_for(key: str, slots: dict):
         start, end = slots.get("start_date"), slots.get("end_date")

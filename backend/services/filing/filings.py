@@ -98,6 +98,21 @@ def active_filings(principal_id: int) -> list[Filing]:
     return list(db.session.scalars(_active_filings_of(), {"principal": principal_id}))
 
 
+def active_filing_rows(principal_id: int) -> list:
+    """The same filings as plain rows (column attributes only), for the chat's checks on most turns."""
+    if db.session.new or db.session.dirty:
+        db.session.flush()  # as the ORM's query would (autoflush): a filing made in this turn is seen
+    return list(db.session.connection().execute(_active_filing_rows_of(), {"principal": principal_id}))
+
+
+@cache
+def _active_filing_rows_of():
+    table = Filing.__table__
+    return (select(table).where(table.c.principal_person_id == bindparam("principal"),
+                                table.c.status.in_(rules.ACTIVE_STATUSES))
+            .order_by(table.c.submitted_at.desc()))
+
+
 @cache
 def _active_filings_of():
     """Built once: the chat asks this on most turns of a filing."""
