@@ -102,11 +102,7 @@ def _identity_by_openid():
 
 def ensure_identity(openid: str, app_id: str = "dev") -> WeChatIdentity:
     """Return the identity for an openid, creating an unbound one if needed (the caller commits)."""
-    identity = db.session.scalar(
-        select(WeChatIdentity)
-        .options(joinedload(WeChatIdentity.person))  # every caller goes on to read the person
-        .where(WeChatIdentity.app_id == app_id, WeChatIdentity.openid == openid)
-    )
+    identity = db.session.execute(_identity_by_openid(), {"a": app_id, "o": openid}).scalar()
     if identity is None:
         identity = WeChatIdentity(app_id=app_id, openid=openid)
         db.session.add(identity)

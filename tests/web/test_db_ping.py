@@ -30,12 +30,15 @@ def _end_backend(app, pid: int) -> None:
 
 
 @pytest.fixture()
-def pg_app(app, backend_name):
-    if backend_name != "postgresql":
-        pytest.skip("ending a connection's server side needs PostgreSQL")
-    with app.app_context():
+def pg_app(postgres_schema_factory):
+    """An app on PostgreSQL (ending a connection's server side needs it); no tables are needed."""
+    from backend import create_app
+
+    application = create_app({"SQLALCHEMY_DATABASE_URI": postgres_schema_factory("ping").url, "TESTING": True})
+    yield application
+    with application.app_context():
+        db.session.remove()
         db.engine.dispose()
-    return app
 
 
 def test_an_idle_connection_whose_server_side_ended_is_replaced_before_the_request_uses_it(pg_app, monkeypatch):

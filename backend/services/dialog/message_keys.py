@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from backend.extensions import db
 from backend.lib import clock
@@ -32,14 +32,20 @@ def original_reply(session_id: int, message_key: str | None) -> dict | None:
     """Return the reply this session gave to message_key, or None when it is new (or there is no key)."""
     if not message_key:
         return None
-    return db.session.scalar(select(DialogMessageKey.reply).where(
-        DialogMessageKey.session_id == session_id, DialogMessageKey.message_key == message_key))
+    return db.session.connection().execute(_REPLY_OF, {"session": session_id, "key": message_key}).scalar()
+
+
+_KEYS = DialogMessageKey.__table__
+# Built once: asked on every turn that carries a message id (every WeChat message, most API turns).
+_REPLY_OF = select(_KEYS.c.reply).where(_KEYS.c.session_id == bindparam("session"),
+                                        _KEYS.c.message_key == bindparam("key"))
+_REMEMBER = insert(_KEYS)
 
 
 def remember(session_id: int, message_key: str, reply: dict) -> None:
     """Record message_key as applied in the current transaction (IntegrityError when it already was)."""
-    db.session.execute(insert(DialogMessageKey).values(
-        session_id=session_id, message_key=message_key, reply=reply, created_at=clock.now()))
+    db.session.connection().execute(_REMEMBER, {"session_id": session_id, "message_key": message_key, "reply": reply,
+                                                "created_at": clock.now()})
 
 
 @transactional

@@ -18,7 +18,7 @@ from concurrent.futures import ThreadPoolExecutor, TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from flask import Flask, current_app
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from wechatpy.messages import BaseMessage
 
@@ -121,14 +121,15 @@ def _run(app: Flask, job: _Job, message: BaseMessage) -> Answer:
         return result
 
 
+_RECORD = insert(WeChatInboundMessage.__table__)  # built once: every message is recorded
+
+
 def _record(app_id: str, message: BaseMessage, key: str) -> bool:
     """Record the message in the current transaction; False when WeChat already sent it."""
     kind = message.type if message.type != "event" else f"event:{getattr(message, 'event', '')}"
-    row = WeChatInboundMessage(app_id=app_id, dedup_key=key[:200], openid=message.source, kind=kind[:32],
-                               received_at=clock.now())
-    db.session.add(row)
     try:
-        db.session.flush()
+        db.session.connection().execute(_RECORD, {"app_id": app_id, "dedup_key": key[:200], "openid": message.source,
+                                                  "kind": kind[:32], "received_at": clock.now()})
     except IntegrityError:
         db.session.rollback()
         return False
