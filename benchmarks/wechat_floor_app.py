@@ -49,7 +49,7 @@ if os.environ.get("FLOOR_AUTOCOMMIT") == "1":
 
 def _load_wechat_xml():
     """Load backend/services/wechat/wechat_xml.py by path (it imports only hmac, re and wechatpy)."""
-    path = Path(__file__).resolve().parent.parent / "backend" / "services" / "wechat_xml.py"
+    path = Path(__file__).resolve().parent.parent / "backend" / "services" / "wechat" / "wechat_xml.py"
     spec = importlib.util.spec_from_file_location("floor_wechat_xml", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

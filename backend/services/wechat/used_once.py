@@ -10,7 +10,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 
 from backend.extensions import db
@@ -31,13 +31,16 @@ def first_use(key: str, ttl: float) -> bool:
     return _remember_in_database(key, ttl)
 
 
+_CLAIM = insert(UsedOnceKey.__table__)  # built once: every WeChat push claims its nonce
+
+
 def _remember_in_database(key: str, ttl: float) -> bool:
     # Wall-clock time, not the service clock: tests freeze the latter to a date.
     now = datetime.now(timezone.utc)
     try:
         # Claimed at once, on its own: a second use in another process must see it now.
         with unit_of_work(separately=True):
-            db.session.add(UsedOnceKey(key=key[:200], expires_at=now + timedelta(seconds=ttl)))
+            db.session.connection().execute(_CLAIM, {"key": key[:200], "expires_at": now + timedelta(seconds=ttl)})
     except IntegrityError:  # used already (the unit of work rolled back)
         return False
     if secrets.randbelow(100) == 0:  # now and then, forget keys that can no longer be replayed
