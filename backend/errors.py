@@ -117,8 +117,10 @@ def refuse_nul_characters():
     if _has_nul(request.view_args or {}):
         return error_body("not_found"), 404
     body = request.get_json(silent=True) if request.is_json else None
-    places = {"query": request.args.to_dict(flat=False),
-              "json": body if isinstance(body, dict) else {"_schema": body}}
+    query = request.args.to_dict(flat=False) if request.query_string else {}
+    if not _has_nul(body) and not _has_nul(query):
+        return None  # the usual case, decided without building the answer below
+    places = {"query": query, "json": body if isinstance(body, dict) else {"_schema": body}}
     detail = {where: {str(name): ["NUL characters are not allowed."] for name, value in values.items()
                       if _has_nul(name) or _has_nul(value)}
               for where, values in places.items()}

@@ -51,11 +51,18 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        present = {name.lower() for name in headers.keys()}  # one pass; a view's own value is kept
+
+        def default(name: str, value: str) -> None:
+            if name.lower() not in present:
+                headers.add(name, value)
+
         for name, value in BASELINE_HEADERS.items():
-            response.headers.setdefault(name, value)
+            default(name, value)
         # The Swagger UI page loads its scripts from a CDN; it keeps its own (absent) policy.
         if _is_html(response) and request.path != docs_path:
-            response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+            default("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         if app.config.get("APP_ENV") == "production":
-            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+            default("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         return response

@@ -14,6 +14,7 @@ from pathlib import Path
 from datetime import date
 
 from jinja2 import Environment, FileSystemLoader, TemplateNotFound, Undefined
+from jinja2.runtime import new_context
 
 from dialogs.types import Reply, Step
 
@@ -67,6 +68,7 @@ def _env(lang: str) -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(HERE / lang)), autoescape=False, trim_blocks=True,
         lstrip_blocks=True, undefined=_Lenient, keep_trailing_newline=False,
+        auto_reload=False,  # the prompt files do not change while the app runs: no stat() per render
     )
     env.globals["t"] = lambda prompt_id, **params: render_prompt(prompt_id, params, lang)
     env.filters["day"] = lambda iso, year=False: _day(iso, lang, year)
@@ -99,7 +101,10 @@ def render_prompt(prompt_id: str, params: dict | None = None, lang: str = DEFAUL
     template, block = _block(prompt_id, lang, large)
     if block is None:
         return prompt_id
-    text = "".join(block(template.new_context(dict(params or {}))))
+    # A context of its own for the one block (template.new_context would copy every block of the file, a
+    # hundred and more, on each render); no prompt calls another block (self./super()), they use t().
+    context = new_context(template.environment, template.name, {}, dict(params or {}), False, template.globals)
+    text = "".join(block(context))
     return re.sub(r"\n{3,}", "\n\n", text.strip())
 
 
