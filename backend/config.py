@@ -178,6 +178,10 @@ class Config:
         self.OUTBOX_BACKOFF_MAX = _read("OUTBOX_BACKOFF_MAX", 300.0, _seconds)
         self.OUTBOX_POLL_SECONDS = _read("OUTBOX_POLL_SECONDS", 5.0, _seconds)
         self.REFERENCE_CACHE_TTL = _read("REFERENCE_CACHE_TTL", 600.0, _seconds)
+        # A number that would sign, submit or cancel, sent without the dialog's version (WeChat) sooner than this
+        # after the question, is asked again (services/dialog/dialog_turns._hasty_act). 0 = off (tests that type
+        # a whole conversation at machine speed; the guard's own tests set it).
+        self.QUICK_TAP_SECONDS = _read("QUICK_TAP_SECONDS", 0.0 if self.TESTING else 3.0, _deadline)
         self.PORT = _read("PORT", 5000, _positive_int)
         self.INSTANCE_PATH = str(instance)
         # No ping on every checkout: backend/__init__.py pings a connection that was idle a while, so a

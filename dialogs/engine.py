@@ -22,7 +22,7 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
     """Apply one user turn to the state and return the new state, replies and effects."""
     state = state.copy() if isinstance(state, DialogState) else DialogState.from_dict(state)
     state.large_text = ctx.large_text or state.large_text
-    text, choice_number = _read_input(user_input)
+    text, choice_number = read_input(user_input)
     ctx = replace(ctx, large_text=state.large_text)
     if state.flow is not None and flow_for(state) is None:
         state = _migrate(state)
@@ -358,7 +358,8 @@ def _merge(said: tuple, more: tuple) -> tuple:
     return tuple(r for r in said if r.prompt not in again) + more
 
 
-def _read_input(user_input) -> tuple[str, int | None]:
+def read_input(user_input) -> tuple[str, int | None]:
+    """Return the message's text and the tapped choice number, if it is a tap."""
     if isinstance(user_input, dict):
         if user_input.get("choice") is not None:
             try:

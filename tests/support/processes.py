@@ -34,6 +34,9 @@ def env_with(**values) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "SETTLEMENT_URL")}
     env.update({k: str(v) for k, v in values.items()})
     env.setdefault("APP_ENV", "testing")
+    # These clients type whole conversations at machine speed: the quick-tap guard (which holds back a number
+    # that signs or submits within seconds of the question) is off here and tested in tests/web/test_quick_tap.py.
+    env.setdefault("QUICK_TAP_SECONDS", "0")
     env["PYTHONPATH"] = str(ROOT)
     return env
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from flask import current_app
 from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
@@ -28,7 +29,8 @@ from backend.lib.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.dialog.gazetteer import area_name, gazetteer
 from backend.services.data.reference_data import policy_row_in_force
 from backend.services.unit_of_work import unit_of_work
-from dialogs import engine
+from dialogs import engine, nlu
+from dialogs.flow import flow_for
 from dialogs.prompts import render_step
 from dialogs.types import (
     ActiveFiling, AreaRules, BindIdentity, CancelFiling, ChangeFiling, CheckChronic, CheckInstitution, CheckSettlement,
@@ -217,7 +219,7 @@ _SESSIONS = DialogSession.__table__
 # Built once (building a statement costs more than running it): the columns a turn reads, as a plain row
 # (last_reply, the biggest, is read only when a concurrent turn won) ...
 _READ_SESSION = select(_SESSIONS.c.id, _SESSIONS.c.version, _SESSIONS.c.flow, _SESSIONS.c.flow_version,
-                       _SESSIONS.c.step, _SESSIONS.c.slots, _SESSIONS.c.engine_data
+                       _SESSIONS.c.step, _SESSIONS.c.slots, _SESSIONS.c.engine_data, _SESSIONS.c.updated_at
                        ).where(_SESSIONS.c.user_key == bindparam("key"))
 # ... and the conditional UPDATE that claims the row: it matches only the version the turn read. The columns
 # it sets are the keys of the parameters it is given.
@@ -227,7 +229,7 @@ _SAVE_REPLY = _SESSIONS.update().where(_SESSIONS.c.id == bindparam("claim_id"))
 
 
 def _load_session(key: str):
-    """Return the session's row (id, version, flow, flow_version, step, slots, engine_data), made if new."""
+    """Return the session's row (id, version, flow, flow_version, step, slots, engine_data, updated_at), made if new."""
     row = db.session.connection().execute(_READ_SESSION, {"key": key}).first()
     if row is not None:
         return row
@@ -435,6 +437,12 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
         step = Step(state, replies)
         db.session.rollback()
         raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
+    if expected_version is None:
+        hasty = _hasty_act(state, user_input, session, lambda: build_context(person, key, large, location, lang))
+        if hasty is not None:
+            # Nothing is applied or saved: the next message is read against the same step.
+            db.session.rollback()
+            return _render(hasty, session.version, large, lang, None, person, [])
     step = engine.advance(state, user_input, build_context(person, key, large, location, lang))
     saved = step.state.to_dict()
     values = dict(flow=saved.pop("flow") or "", flow_version=saved.pop("flow_version"), step=saved.pop("step"),
@@ -491,6 +499,39 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
             return TurnResult(**{**earlier, "repeated": True})
         raise StaleTurn(result=_concurrent_result(key, person, lang)) from None
     return result
+
+
+def _hasty_act(state, user_input, session, context: Callable[[], Context]) -> Step | None:
+    """Hold back a bare number that would sign, submit or cancel when it came too soon after the question.
+
+    A client that sends the dialog's version (the mini-program) proves which question a tap answers, and a
+    double tap answers 409. WeChat, and a client without the version, send only "1": a "1" sent twice by
+    mistake would pick the letter and, a moment later, sign it. An irreversible choice by number is therefore
+    taken only when at least QUICK_TAP_SECONDS have passed since the question was shown (time to read it);
+    sooner, the person is asked again, and the same number sent after reading it is taken. Words that say the
+    act ("确认提交") and a number with the version are never held back.
+    """
+    wait = float(current_app.config.get("QUICK_TAP_SECONDS", 0) or 0)
+    if wait <= 0 or not state.flow or not state.offered:
+        return None
+    text, number = engine.read_input(user_input)
+    number = number if number is not None else nlu.parse_choice(text)
+    if number is None or not 1 <= number <= len(state.offered):
+        return None
+    shown_at = session.updated_at
+    if shown_at is None or (clock.now() - shown_at).total_seconds() >= wait:
+        return None
+    # Signing, submitting and cancelling are choices of the step itself (not of a menu shown with it).
+    flow = flow_for(state)
+    spec = flow.step(state.step) if flow is not None else None
+    if spec is None or spec.choices is None:
+        return None
+    ctx = context()
+    value = state.offered[number - 1]
+    if not any(c.value == value and c.irreversible for c in spec.choices(state.slots, ctx)):
+        return None
+    current = engine.advance(state, {"text": ""}, ctx)  # the step again, as it was shown
+    return Step(state, (Reply("common.quick_tap_check", {"number": number}),) + current.replies)
 
 
 def _place(step: Step, extra: tuple) -> tuple:
