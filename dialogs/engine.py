@@ -549,6 +549,18 @@ def _menu() -> Reply:
                                             Choice("settlement", "common.choice_settlement")))
 
 
+def ask_again(state: DialogState, ctx: Context) -> Step:
+    """The question the session waits on, asked as it was (nothing applied, no note): for a stale or held-back tap.
+
+    At no step, the short menu, so "let's carry on" is never followed by nothing.
+    """
+    state = state.copy()
+    ctx = replace(ctx, large_text=ctx.large_text or state.large_text)
+    if flow_for(state) is None:
+        return _idle_menu(state, (), short=True)
+    return _ask(state, ctx)
+
+
 def _ask(state: DialogState, ctx: Context, notes: tuple = (), effects: tuple = ()) -> Step:
     """Move to the first unanswered step (or finish) and ask its question."""
     flow = flow_for(state)

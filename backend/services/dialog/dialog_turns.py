@@ -432,8 +432,8 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
     # Someone not yet bound has no person to store a language on: the session remembers it.
     lang = person.language if person else state.memory.get("lang") or lang
     if expected_version is not None and expected_version != session.version:
-        current = engine.advance(state, {"text": ""}, build_context(person, key, large)) if state.flow else None
-        replies = (Reply("common.stale_turn"),) + (current.replies if current else ())
+        current = engine.ask_again(state, build_context(person, key, large))
+        replies = (Reply("common.stale_turn"),) + current.replies
         step = Step(state, replies)
         db.session.rollback()
         raise StaleTurn(result=_render(step, session.version, large, lang, None, person, []))
@@ -530,7 +530,7 @@ def _hasty_act(state, user_input, session, context: Callable[[], Context]) -> St
     value = state.offered[number - 1]
     if not any(c.value == value and c.irreversible for c in spec.choices(state.slots, ctx)):
         return None
-    current = engine.advance(state, {"text": ""}, ctx)  # the step again, as it was shown
+    current = engine.ask_again(state, ctx)  # the step again, as it was shown
     return Step(state, (Reply("common.quick_tap_check", {"number": number}),) + current.replies)
 
 
