@@ -38,6 +38,7 @@ def test_a_second_one_at_once_does_not_sign_the_letter_and_the_same_one_after_re
         held = worker.conversation(1)  # the same instant: a double tap
     assert held["state"] == "commitment", held["reply"]
     assert "连按了两次" in held["reply"] and "本人承诺" in held["reply"]  # asked again, with the letter
+    assert "没太明白" not in held["reply"] and "没听明白" not in held["reply"]  # a number is what it asked for
     with clock.frozen(LATER):
         signed = worker.conversation(1)
     assert signed["state"] != "commitment", signed["reply"]
