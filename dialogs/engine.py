@@ -23,6 +23,7 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
     state = state.copy() if isinstance(state, DialogState) else DialogState.from_dict(state)
     state.large_text = ctx.large_text or state.large_text
     text, choice_number = read_input(user_input)
+    state.last_number = choice_number if choice_number is not None else nlu.parse_choice(text)
     ctx = replace(ctx, large_text=state.large_text)
     if state.flow is not None and flow_for(state) is None:
         state = _migrate(state)

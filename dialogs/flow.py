@@ -35,6 +35,8 @@ class DialogState:
     large_text: bool = False
     # What the person said anywhere in this session (dialogs/memory.py): every later flow starts from it.
     memory: dict = field(default_factory=dict)
+    # The number the last message picked, if it was a bare number (a second one at once may be a double send).
+    last_number: int | None = None
 
     def to_dict(self) -> dict:
         """Return a JSON-serialisable copy."""
@@ -42,7 +44,7 @@ class DialogState:
             "flow": self.flow, "flow_version": self.flow_version, "step": self.step,
             "slots": dict(self.slots), "undo": [dict(u) for u in self.undo],
             "offered": list(self.offered), "turns": self.turns, "large_text": self.large_text,
-            "memory": dict(self.memory),
+            "memory": dict(self.memory), "last_number": self.last_number,
         }
 
     @classmethod
@@ -55,6 +57,7 @@ class DialogState:
             undo=[dict(u) for u in data.get("undo") or []], offered=list(data.get("offered") or []),
             turns=int(data.get("turns") or 0), large_text=bool(data.get("large_text")),
             memory=dict(data.get("memory") or {}),
+            last_number=data["last_number"] if isinstance(data.get("last_number"), int) else None,
         )
 
     def copy(self) -> "DialogState":

@@ -108,6 +108,7 @@ BACKEND_REPLIES = [
     Reply("filing.change_locked", {"lock_until": "2027-01-05"}),
     Reply("common.busy_retry"),
     Reply("common.quick_tap_check", {"number": 1}),
+    Reply("common.quick_tap_repeat", {"number": 1}),
     Reply("chronic.verdict", {"eligible": False, "area": "深圳市", "disease": "尿毒症透析", "amount": None,
                               "lines": [{"passed": False, "message": "您还没有尿毒症透析的门诊慢特病资格认定。"
                                                                    "请先向参保地（沈阳市）医保经办机构申请认定。"},

@@ -50,15 +50,17 @@ def test_submitting_by_number_waits_for_the_summary_to_be_read_and_nothing_is_fi
     with clock.frozen(SHOWN):
         _at_the_letter(worker)
     with clock.frozen(LATER):
-        summary = worker.conversation(1, 1)  # signed after reading, the phone on file: the summary
+        worker.conversation(1)  # signed after reading
+    with clock.frozen(LATER + timedelta(seconds=10)):
+        summary = worker.conversation(1)  # the phone on file, read first: the summary
     assert summary["state"] == "confirmed"
     submit = next(c["number"] for c in summary["choices"] if c["value"] == "yes")
-    with clock.frozen(LATER):
+    with clock.frozen(LATER + timedelta(seconds=10)):
         held = worker.conversation(submit)
     assert held["state"] == "confirmed" and held["filing"] is None
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Filing)) == 0
-    with clock.frozen(LATER + timedelta(seconds=10)):
+    with clock.frozen(LATER + timedelta(seconds=20)):
         filed = worker.conversation(submit)
     assert filed["state"] == "submitted" and filed["filing"]["status"] == "approved"
 
@@ -110,3 +112,32 @@ def test_the_setting_is_off_in_tests_by_default_and_three_seconds_when_served(ap
     monkeypatch.setenv("APP_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "k" * 48)
     assert build_config()["QUICK_TAP_SECONDS"] == 3.0
+
+
+def test_the_same_number_twice_at_once_does_not_answer_the_next_question(app, as_person, guarded):
+    # "1" for 长期, and the same "1" a moment later would pick the first category without it being read.
+    worker = as_person("op-worker")
+    with clock.frozen(SHOWN):
+        answer = worker.conversation("我想办异地就医备案", "苏州")
+        while answer["state"] != "category" and answer["choices"]:
+            first = answer
+            answer = worker.conversation(1)
+        assert answer["state"] == "category", answer["reply"]
+        held = worker.conversation(1)
+    assert held["state"] == "category" and "多按了一次" in held["reply"], held["reply"]
+    assert "没太明白" not in held["reply"]
+    with clock.frozen(LATER):
+        chosen = worker.conversation(1)  # the same number after reading: taken
+    assert chosen["state"] != "category"
+    assert first  # the walk above answered at least one numbered question
+
+
+def test_a_different_number_at_once_is_an_answer(app, as_person, guarded):
+    worker = as_person("op-worker")
+    with clock.frozen(SHOWN):
+        answer = worker.conversation("我想办异地就医备案", "苏州")
+        while answer["state"] != "category" and answer["choices"]:
+            answer = worker.conversation(1)
+        number = next(c["number"] for c in answer["choices"] if c["number"] != 1)
+        taken = worker.conversation(number)
+    assert taken["state"] != "category"

@@ -502,7 +502,7 @@ def handle_turn(identity: WeChatIdentity, user_input: str | dict, *, channel: st
 
 
 def _hasty_act(state, user_input, session, context: Callable[[], Context]) -> Step | None:
-    """Hold back a bare number that would sign, submit or cancel when it came too soon after the question.
+    """Hold back a bare number that would sign, submit or cancel, or repeats the last one, too soon after the question.
 
     A client that sends the dialog's version (the mini-program) proves which question a tap answers, and a
     double tap answers 409. WeChat, and a client without the version, send only "1": a "1" sent twice by
@@ -528,10 +528,15 @@ def _hasty_act(state, user_input, session, context: Callable[[], Context]) -> St
         return None
     ctx = context()
     value = state.offered[number - 1]
-    if not any(c.value == value and c.irreversible for c in spec.choices(state.slots, ctx)):
+    irreversible = any(c.value == value and c.irreversible for c in spec.choices(state.slots, ctx))
+    # The same number as the message before, at once: most likely one tap sent twice, which would answer a
+    # question the person has not read (长期 at once picking the first category). Held back too; it costs a
+    # re-read, and "返回" is not needed to get out of a choice nobody made.
+    if not irreversible and state.last_number != number:
         return None
     current = engine.ask_again(state, ctx)  # the step again, as it was shown
-    return Step(state, (Reply("common.quick_tap_check", {"number": number}),) + current.replies)
+    prompt = "common.quick_tap_check" if irreversible else "common.quick_tap_repeat"
+    return Step(state, (Reply(prompt, {"number": number}),) + current.replies)
 
 
 def _place(step: Step, extra: tuple) -> tuple:
