@@ -20,10 +20,19 @@ from dialogs.types import Choice, Context, Reply, RequestCallback, SetLanguage, 
 
 def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx: Context) -> Step:
     """Apply one user turn to the state and return the new state, replies and effects."""
+    step = _advance(state, user_input, ctx)
+    if step.state is not None:
+        # Whatever path the turn took (a new flow starts from a fresh state), the next turn knows what this
+        # message picked, if it was a bare number: the same number again at once may be one tap sent twice.
+        text, choice_number = read_input(user_input)
+        step.state.last_number = choice_number if choice_number is not None else nlu.parse_choice(text)
+    return step
+
+
+def _advance(state: DialogState | dict | None, user_input: str | dict | None, ctx: Context) -> Step:
     state = state.copy() if isinstance(state, DialogState) else DialogState.from_dict(state)
     state.large_text = ctx.large_text or state.large_text
     text, choice_number = read_input(user_input)
-    state.last_number = choice_number if choice_number is not None else nlu.parse_choice(text)
     ctx = replace(ctx, large_text=state.large_text)
     if state.flow is not None and flow_for(state) is None:
         state = _migrate(state)
