@@ -58,9 +58,8 @@ limiter = Limiter(key_func=_client_address, default_limits=[], headers_enabled=T
 _UNLIMITED: dict[tuple[int, str], bool] = {}
 
 
-@limiter.request_filter
 def _endpoint_has_no_limits() -> bool:
-    """Let a request pass the limiter at once when its endpoint has no limit at all (the dialog turn).
+    """Whether the request's endpoint has no limit at all (the dialog turn), so the limiter can be skipped.
 
     There are no default or application-wide limits, so an endpoint without a limit of its own is
     never limited; asking the limiter to work that out costs about a twentieth of a dialog turn. The
@@ -83,8 +82,8 @@ def _endpoint_has_no_limits() -> bool:
 def skip_limiter_where_unlimited(app) -> None:
     """Wrap the limiter's before-request check so an endpoint without any limit skips it entirely.
 
-    The request filter above makes the limiter find no limits; it would still evaluate that empty list
-    (meta limits, exemption scopes) on every request. A limited endpoint goes through the check unchanged.
+    Asked, the limiter would resolve and evaluate the endpoint's (empty) limits, meta limits and exemption
+    scopes on every request. A limited endpoint goes through the check unchanged.
     """
     funcs = app.before_request_funcs.setdefault(None, [])
     for index, func in enumerate(funcs):

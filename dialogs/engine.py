@@ -24,9 +24,14 @@ def advance(state: DialogState | dict | None, user_input: str | dict | None, ctx
     if step.state is not None:
         # Whatever path the turn took (a new flow starts from a fresh state), the next turn knows what this
         # message picked, if it was a bare number: the same number again at once may be one tap sent twice.
-        text, choice_number = read_input(user_input)
-        step.state.last_number = choice_number if choice_number is not None else nlu.parse_choice(text)
+        step.state.last_number = picked_number(user_input)
     return step
+
+
+def picked_number(user_input) -> int | None:
+    """The number a message picks: a tapped choice, or a message that is only a number ("2", "第二个")."""
+    text, choice_number = read_input(user_input)
+    return choice_number if choice_number is not None else nlu.parse_choice(text)
 
 
 def _advance(state: DialogState | dict | None, user_input: str | dict | None, ctx: Context) -> Step:

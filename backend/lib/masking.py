@@ -5,7 +5,7 @@ import logging
 import re
 from urllib.parse import unquote
 
-from dialogs.masking import mask_phone  # noqa: F401  (the one phone masker)
+from dialogs.masking import mask_name, mask_phone  # noqa: F401  (the one name and phone maskers)
 
 # A run of digits that single spaces, dashes or pluses may split ("2101 0219 5803 1200 23", a query's
 # "+" or a decoded %20), optionally ending in the ID number's X. Only digits stop it on the left, so a

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from backend.extensions import db
 from backend.lib import crypto, idnumber
-from backend.lib.masking import mask_phone
+from backend.lib.masking import mask_name, mask_phone
 from backend.models._types import EncryptedText, UTCDateTime, utcnow
 
 SCHEMES = ("employee", "resident")
@@ -58,12 +58,7 @@ class Person(db.Model):
     @property
     def name_masked(self) -> str:
         """Return the name with all but the first character hidden (张*)."""
-        return self.mask_name(self.name)
-
-    @staticmethod
-    def mask_name(name: str) -> str:
-        """Return a name with all but the first character hidden (张*)."""
-        return name[:1] + "*" * max(1, len(name) - 1)
+        return mask_name(self.name)
 
     @staticmethod
     def hash_for(raw: str) -> str:

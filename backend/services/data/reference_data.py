@@ -259,11 +259,8 @@ def _policy_row_in_force():
 
 @cache
 def _policy_in_force():
-    """Built once: the chat asks for an area's rules on most turns of a filing."""
-    return (select(AreaPolicy)
-            .where(AreaPolicy.area_code == bindparam("area"), AreaPolicy.effective_from <= bindparam("on"))
-            .order_by(AreaPolicy.effective_from.desc())
-            .limit(1))
+    """The same query, loading the AreaPolicy object (built once)."""
+    return select(AreaPolicy).from_statement(_policy_row_in_force())
 
 
 def _parse_institution(row: dict, areas: dict[str, str | None], diseases: set[str]) -> tuple[dict, list]:

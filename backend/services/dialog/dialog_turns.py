@@ -29,7 +29,7 @@ from backend.lib.errors import DomainError, SettlementDown, StaleTurn
 from backend.services.dialog.gazetteer import area_name, gazetteer
 from backend.services.data.reference_data import policy_row_in_force
 from backend.services.unit_of_work import unit_of_work
-from dialogs import engine, nlu
+from dialogs import engine
 from dialogs.flow import flow_for
 from dialogs.prompts import render_step
 from dialogs.types import (
@@ -514,8 +514,7 @@ def _hasty_act(state, user_input, session, context: Callable[[], Context]) -> St
     wait = float(current_app.config.get("QUICK_TAP_SECONDS", 0) or 0)
     if wait <= 0 or not state.flow or not state.offered:
         return None
-    text, number = engine.read_input(user_input)
-    number = number if number is not None else nlu.parse_choice(text)
+    number = engine.picked_number(user_input)
     if number is None or not 1 <= number <= len(state.offered):
         return None
     shown_at = session.updated_at

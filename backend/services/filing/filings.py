@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from backend.extensions import db
 from backend.lib import clock
-from backend.lib.masking import mask_phone
+from backend.lib.masking import mask_name, mask_phone
 from backend.models import Area, AreaPolicy, FamilyLink, Filing, FilingInstitution, Person
 from dialogs.categories import TEMPORARY_CATEGORIES
 from backend.rules import filing_decision as rules
@@ -39,7 +39,7 @@ def consented_members(actor_id: int) -> list[tuple[int, str, str]]:
 
     The chat reads this on every turn, so it is one prebuilt column query, not the links as objects.
     """
-    return [(member_id, relation, Person.mask_name(name))
+    return [(member_id, relation, mask_name(name))
             for member_id, relation, name in db.session.execute(_members_of(), {"actor": actor_id})]
 
 
@@ -115,10 +115,8 @@ def _active_filing_rows_of():
 
 @cache
 def _active_filings_of():
-    """Built once: the chat asks this on most turns of a filing."""
-    return (select(Filing).where(Filing.principal_person_id == bindparam("principal"),
-                                 Filing.status.in_(rules.ACTIVE_STATUSES))
-            .order_by(Filing.submitted_at.desc()))
+    """The same query, loading Filing objects (built once)."""
+    return select(Filing).from_statement(_active_filing_rows_of())
 
 
 def existing_view(filing: Filing) -> rules.ExistingFiling:
